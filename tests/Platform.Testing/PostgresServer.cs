@@ -1,0 +1,92 @@
+using Npgsql;
+
+namespace Platform.Testing;
+
+/// <summary>
+/// A throwaway PostgreSQL 15 cluster from the Debian package's binaries (initdb/pg_ctl) in a temporary
+/// directory on a free loopback port, removed on dispose. PostgreSQL refuses to run as root, so under root
+/// the binaries run as the package's postgres user. PLATFORM_TEST_POSTGRES names an existing server instead.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private readonly string? _dataDirectory;
+    private readonly string? _binDirectory;
+    private int _databaseCounter;
+
+    private PostgresServer(string adminConnectionString, string? dataDirectory, string? binDirectory)
+    {
+        AdminConnectionString = adminConnectionString;
+        _dataDirectory = dataDirectory;
+        _binDirectory = binDirectory;
+    }
+
+    /// <summary>Connection string for the maintenance database (user postgres, trust auth).</summary>
+    public string AdminConnectionString { get; }
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("PLATFORM_TEST_POSTGRES") is { Length: > 0 } existing)
+        {
+            return new PostgresServer(existing, null, null);
+        }
+
+        var bin = FindBinDirectory() ?? throw new InvalidOperationException(ProcessRunner.MissingBinaryMessage("PostgreSQL 15", "/usr/lib/postgresql/15/bin/initdb"));
+        var runAs = ProcessRunner.IsRoot ? "postgres" : null;
+        var dataDirectory = Directory.CreateTempSubdirectory("platform-pg-").FullName;
+        if (runAs is not null)
+        {
+            await ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", dataDirectory]);
+        }
+
+        var port = ProcessRunner.FreePort();
+        await ProcessRunner.RunAsync(Path.Combine(bin, "initdb"), ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"], runAs);
+        // Tests trade durability for speed (fsync off); the benchmarks run with fsync on.
+        var serverOptions = $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        await ProcessRunner.RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", dataDirectory, "-o", serverOptions, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"], runAs);
+        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true", dataDirectory, bin);
+        return server;
+    }
+
+    /// <summary>Creates a fresh database and returns its connection string in libpq key=value form (what Dapr components take).</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix = "db")
+    {
+        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _databaseCounter)}_{Guid.NewGuid():N}"[..40].ToLowerInvariant();
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using (var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
+        return $"host={builder.Host} port={builder.Port} user={builder.Username} database={name}";
+    }
+
+    /// <summary>An Npgsql connection string for a database created by <see cref="CreateDatabaseAsync"/>.</summary>
+    public string NpgsqlConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = database }.ConnectionString;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataDirectory is null || _binDirectory is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            await ProcessRunner.RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"], ProcessRunner.IsRoot ? "postgres" : null);
+        }
+        finally
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
+    private static string? FindBinDirectory()
+    {
+        var candidates = new[] { Environment.GetEnvironmentVariable("PLATFORM_PG_BIN"), "/usr/lib/postgresql/15/bin" };
+        return candidates.FirstOrDefault(c => c is not null && File.Exists(Path.Combine(c, "initdb")) && File.Exists(Path.Combine(c, "pg_ctl")));
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Platform.Testing;
+
+/// <summary>
+/// A real ASP.NET Core app on a free loopback port that a sidecar can call back (subscriptions,
+/// invocations), built like a Dapr app: UseCloudEvents and MapSubscribeHandler from Dapr.AspNetCore.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestApp(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestApp> StartAsync(Action<WebApplication> mapEndpoints, Action<IServiceCollection>? configureServices = null, int? port = null)
+    {
+        var chosenPort = port ?? ProcessRunner.FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.ListenLocalhost(chosenPort));
+        builder.Services.AddDaprClient();
+        configureServices?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.UseCloudEvents();
+        app.MapSubscribeHandler();
+        mapEndpoints(app);
+        await app.StartAsync();
+        return new TestApp(app, chosenPort);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

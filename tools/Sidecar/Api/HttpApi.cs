@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Sidecar.Hosting;
+using Sidecar.Invocation;
+
+namespace Sidecar.Api;
+
+/// <summary>daprd's HTTP API on the HTTP port: health checks and service invocation.</summary>
+public static class HttpApi
+{
+    public static RouteGroupBuilder MapSidecarHttpApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("");
+        group.MapGet("/v1.0/healthz", Healthz);
+        group.MapGet("/v1.0/healthz/outbound", OutboundHealthz);
+        group.Map("/v1.0/invoke/{appId}/method/{**method}", (HttpContext context, string appId, string? method, InvocationProxy proxy) =>
+            proxy.InvokeAsync(context, appId, method ?? ""));
+        group.Map(InvocationProxy.InternalPrefix + "/{**method}", (HttpContext context, string? method, InvocationProxy proxy) =>
+            proxy.ForwardToAppAsync(context, method ?? ""));
+        // The header form: any other path with dapr-app-id names the target; the path is the method.
+        group.MapFallback((HttpContext context, InvocationProxy proxy) =>
+            context.Request.Headers.TryGetValue("dapr-app-id", out var appId)
+                ? proxy.InvokeAsync(context, appId.ToString(), context.Request.Path.Value?.TrimStart('/') ?? "")
+                : WriteNotFoundAsync(context));
+        return group;
+    }
+
+    private static IResult Healthz(HttpContext context, SidecarReadiness readiness, SidecarOptions options)
+    {
+        if (context.Request.Query.TryGetValue("appid", out var appId) && appId != options.AppId)
+        {
+            return TypedResults.Json(new { errorCode = "ERR_HEALTH_APPID_NOT_MATCH", message = "dapr app-id does not match" }, statusCode: StatusCodes.Status500InternalServerError);
+        }
+
+        return readiness.AppReady
+            ? TypedResults.NoContent()
+            : TypedResults.Json(new { errorCode = "ERR_HEALTH_NOT_READY", message = "dapr is not ready" }, statusCode: StatusCodes.Status500InternalServerError);
+    }
+
+    private static IResult OutboundHealthz(SidecarReadiness readiness) =>
+        readiness.OutboundReady
+            ? TypedResults.NoContent()
+            : TypedResults.Json(new { errorCode = "ERR_OUTBOUND_HEALTH_NOT_READY", message = "dapr outbound is not ready" }, statusCode: StatusCodes.Status500InternalServerError);
+
+    private static Task WriteNotFoundAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { errorCode = "ERR_NOT_FOUND", message = $"{context.Request.Path} is not an API of this sidecar" }));
+    }
+}
+
+/// <summary>DAPR_API_TOKEN on the HTTP port: 401 without or with a wrong token, except health checks and the sidecar-to-sidecar hop.</summary>
+public sealed class HttpApiTokenMiddleware(RequestDelegate next, SidecarOptions options)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (options.ApiToken is not null &&
+            context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true &&
+            !ApiTokens.IsHealthPath(context.Request.Path) &&
+            !context.Request.Path.StartsWithSegments(InvocationProxy.InternalPrefix, StringComparison.Ordinal) &&
+            ApiTokens.Check(options.ApiToken, context.Request.Headers[ApiTokens.HeaderName].ToString()) is { } error)
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new { errorCode = "ERR_API_TOKEN", message = error }));
+            return;
+        }
+
+        await next(context);
+    }
+}

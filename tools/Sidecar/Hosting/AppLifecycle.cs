@@ -1,0 +1,39 @@
+using Sidecar.Invocation;
+using Sidecar.PubSub;
+
+namespace Sidecar.Hosting;
+
+/// <summary>
+/// daprd's start-up handshake with the app (contract §8): wait for the app port, read /dapr/subscribe once,
+/// start the subscriptions, then report ready and announce this sidecar to the others of the run.
+/// </summary>
+internal sealed class AppLifecycle(
+    AppChannel appChannel,
+    SubscriptionRunner subscriptions,
+    NameRegistry names,
+    SidecarReadiness readiness,
+    SidecarOptions options,
+    ILogger<AppLifecycle> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            names.Register();
+            await appChannel.WaitForAppAsync(stoppingToken);
+            Log.AppReachable(logger, options.AppId, appChannel.HasApp ? appChannel.BaseAddress.ToString() : "(no app port)");
+            await subscriptions.StartAsync(stoppingToken);
+            readiness.MarkAppReady();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down before the app came up.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        names.Unregister();
+        await base.StopAsync(cancellationToken);
+    }
+}

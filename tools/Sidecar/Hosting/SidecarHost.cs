@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Sidecar.Api;
+using Sidecar.Components;
+using Sidecar.Invocation;
+using Sidecar.PubSub;
+using Sidecar.Resources;
+using Sidecar.State;
+
+namespace Sidecar.Hosting;
+
+/// <summary>
+/// One running sidecar: loads and initialises the resources (a bad resource stops start-up), then serves
+/// daprd's gRPC API (h2c) and HTTP API (HTTP/1.1) on their ports and starts talking to the app.
+/// </summary>
+public sealed class SidecarHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SidecarHost(WebApplication app, SidecarOptions options)
+    {
+        _app = app;
+        Options = options;
+    }
+
+    /// <summary>The options with the ports actually bound.</summary>
+    public SidecarOptions Options { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public Task Stopped => _app.WaitForShutdownAsync();
+
+    public static async Task<SidecarHost> StartAsync(SidecarOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+    {
+        options = options with
+        {
+            GrpcPort = options.GrpcPort == 0 ? FreePort() : options.GrpcPort,
+            HttpPort = options.HttpPort == 0 ? FreePort() : options.HttpPort,
+        };
+
+        var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId, Environment.GetEnvironmentVariable);
+        var registry = await ComponentRegistry.CreateAsync(resources, options, cancellationToken);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(SidecarHost).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenLocalhost(options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ListenLocalhost(options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(resources);
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton<SidecarReadiness>();
+        builder.Services.AddHttpClient(AppChannel.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false, AllowAutoRedirect = false });
+        builder.Services.AddSingleton(sp => new AppChannel(options, sp.GetRequiredService<IHttpClientFactory>().CreateClient(AppChannel.HttpClientName)));
+        builder.Services.AddSingleton<StateApi>();
+        builder.Services.AddSingleton<PublishApi>();
+        builder.Services.AddSingleton<MetadataApi>();
+        builder.Services.AddSidecarInvocation();
+        builder.Services.AddSidecarPubSub();
+        builder.Services.AddHostedService<AppLifecycle>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = null;
+            grpc.MaxSendMessageSize = null;
+            grpc.EnableDetailedErrors = true;
+            grpc.Interceptors.Add<ApiTokenInterceptor>();
+        });
+
+        var app = builder.Build();
+        app.UseMiddleware<UnimplementedGrpcMiddleware>();
+        app.UseMiddleware<HttpApiTokenMiddleware>();
+        app.MapGrpcService<DaprGrpcService>().RequireHost($"*:{options.GrpcPort}");
+        app.MapSidecarHttpApi().RequireHost($"*:{options.HttpPort}");
+
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            await registry.DisposeAsync();
+            throw;
+        }
+
+        app.Services.GetRequiredService<SidecarReadiness>().MarkOutboundReady();
+        return new SidecarHost(app, options);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _app.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            var registry = _app.Services.GetRequiredService<ComponentRegistry>();
+            await _app.DisposeAsync();
+            await registry.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>daprd's readiness: outbound once the APIs listen, full once the app is reachable and subscribed.</summary>
+public sealed class SidecarReadiness
+{
+    private readonly TaskCompletionSource _appReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool OutboundReady { get; private set; }
+
+    public bool AppReady => _appReady.Task.IsCompleted;
+
+    public Task WhenAppReady => _appReady.Task;
+
+    public void MarkOutboundReady() => OutboundReady = true;
+
+    public void MarkAppReady() => _appReady.TrySetResult();
+}

@@ -1,0 +1,234 @@
+using System.Net;
+using System.Text.Json;
+using Sidecar.Api;
+using Sidecar.Faults;
+using Sidecar.Hosting;
+using Sidecar.Resiliency;
+
+namespace Sidecar.Invocation;
+
+/// <summary>
+/// HTTP service invocation (contract §5): the caller's sidecar resolves the target app id, applies the
+/// Resiliency policy of <c>targets.apps.&lt;appId&gt;</c> (retries on matching statuses, a timeout per attempt)
+/// and forwards to the target's sidecar, which calls its app. Status, headers and body come back unchanged.
+/// </summary>
+public sealed class InvocationProxy(
+    SidecarOptions options,
+    NameRegistry names,
+    ResiliencyPolicies resiliency,
+    AppChannel appChannel,
+    FaultInjector faults,
+    IHttpClientFactory httpClients,
+    ILogger<InvocationProxy> logger)
+{
+    public const string SidecarClientName = "sidecar-to-sidecar";
+
+    /// <summary>Path prefix of the sidecar-to-sidecar hop; the callee sidecar forwards what arrives here to its app.</summary>
+    public const string InternalPrefix = "/_sidecar/invoke";
+
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host",
+        "dapr-app-id", ApiTokens.HeaderName, "Content-Length",
+    };
+
+    /// <summary>Handles an app's call to <c>/v1.0/invoke/{appId}/method/{method}</c> (or the dapr-app-id header form).</summary>
+    public async Task InvokeAsync(HttpContext context, string appId, string method)
+    {
+        appId = Uri.UnescapeDataString(appId);
+        if (string.IsNullOrEmpty(appId))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status404NotFound, "failed getting app id either from the URL path or the header dapr-app-id");
+            return;
+        }
+
+        if (faults.ShouldFailInvocation(appId) is { } injected)
+        {
+            await WriteErrorAsync(context, injected, $"failed to invoke, id: {appId}, err: injected fault (status {injected})");
+            return;
+        }
+
+        var target = names.Resolve(appId);
+        if (target is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"failed to invoke, id: {appId}, err: app id {appId} is not running in this run (no name-resolution entry)");
+            return;
+        }
+
+        var body = await ReadBodyAsync(context.Request);
+        var policies = resiliency.ForApp(appId);
+        var http = httpClients.CreateClient(SidecarClientName);
+        var retries = 0;
+        while (true)
+        {
+            using var attempt = BuildForward(context.Request, new Uri(target, $"{InternalPrefix.TrimStart('/')}/{CleanMethod(method)}{context.Request.QueryString}"), body);
+            attempt.Headers.TryAddWithoutValidation("dapr-caller-app-id", options.AppId);
+            attempt.Headers.TryAddWithoutValidation("dapr-callee-app-id", appId);
+            attempt.Headers.TryAddWithoutValidation("dapr-caller-namespace", options.EffectiveNamespace);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            if (policies.Timeout is { } limit)
+            {
+                timeout.CancelAfter(limit);
+            }
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(attempt, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+            {
+                var reason = ex is OperationCanceledException ? "timeout waiting for the app" : ex.Message;
+                Log.InvocationFailed(logger, appId, reason);
+                if (policies.Retry is { } retryPolicy && retryPolicy.AllowsRetry(retries))
+                {
+                    retries++;
+                    await Task.Delay(retryPolicy.DelayBefore(retries), context.RequestAborted);
+                    continue;
+                }
+
+                await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"failed to invoke, id: {appId}, err: {reason}");
+                return;
+            }
+
+            using (response)
+            {
+                var status = (int)response.StatusCode;
+                if (status >= 400 && policies.Retry is { } retryPolicy && retryPolicy.MatchesHttpStatus(status) && retryPolicy.AllowsRetry(retries))
+                {
+                    retries++;
+                    Log.InvocationRetry(logger, appId, status, retries);
+                    await Task.Delay(retryPolicy.DelayBefore(retries), context.RequestAborted);
+                    continue;
+                }
+
+                await CopyResponseAsync(response, context.Response, context.RequestAborted);
+                return;
+            }
+        }
+    }
+
+    /// <summary>The callee side: forwards what another sidecar (or this one) sent to the local app.</summary>
+    public async Task ForwardToAppAsync(HttpContext context, string method)
+    {
+        if (!appChannel.HasApp)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"failed to invoke, id: {options.AppId}, err: the app listens on no port");
+            return;
+        }
+
+        var body = await ReadBodyAsync(context.Request);
+        using var request = BuildForward(context.Request, new Uri(method + context.Request.QueryString, UriKind.Relative), body);
+        foreach (var header in new[] { "dapr-caller-app-id", "dapr-callee-app-id", "dapr-caller-namespace" })
+        {
+            if (context.Request.Headers.TryGetValue(header, out var value))
+            {
+                request.Headers.TryAddWithoutValidation(header, value.ToString());
+            }
+        }
+
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", context.Connection.RemoteIpAddress?.ToString() ?? "127.0.0.1");
+        request.Headers.TryAddWithoutValidation("Forwarded", $"for={context.Connection.RemoteIpAddress};by={context.Connection.LocalIpAddress};host={context.Request.Host.Value}");
+        try
+        {
+            using var response = await appChannel.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+            await CopyResponseAsync(response, context.Response, context.RequestAborted);
+        }
+        catch (HttpRequestException ex)
+        {
+            // Reported as a transport failure to the caller sidecar, which turns it into daprd's 500.
+            context.Abort();
+            Log.InvocationFailed(logger, options.AppId, ex.Message);
+        }
+    }
+
+    private static string CleanMethod(string method)
+    {
+        // daprd applies path.Clean to the method.
+        var segments = new Stack<string>();
+        foreach (var segment in method.Split('/'))
+        {
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+
+            if (segment == "..")
+            {
+                segments.TryPop(out _);
+                continue;
+            }
+
+            segments.Push(segment);
+        }
+
+        return string.Join('/', segments.Reverse());
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        return buffer.ToArray();
+    }
+
+    private static HttpRequestMessage BuildForward(HttpRequest source, Uri uri, byte[] body)
+    {
+        var message = new HttpRequestMessage(new HttpMethod(source.Method), uri);
+        if (body.Length > 0 || source.ContentLength is not null || source.Headers.ContainsKey("Transfer-Encoding"))
+        {
+            message.Content = new ByteArrayContent(body);
+        }
+
+        foreach (var (name, values) in source.Headers)
+        {
+            if (HopByHop.Contains(name) || name.StartsWith("dapr-caller", StringComparison.OrdinalIgnoreCase) || name.StartsWith("dapr-callee", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (!message.Headers.TryAddWithoutValidation(name, values.ToArray()))
+            {
+                message.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
+            }
+        }
+
+        return message;
+    }
+
+    private static async Task CopyResponseAsync(HttpResponseMessage source, HttpResponse target, CancellationToken cancellationToken)
+    {
+        target.StatusCode = (int)source.StatusCode;
+        foreach (var (name, values) in source.Headers.Concat(source.Content.Headers))
+        {
+            if (!HopByHop.Contains(name))
+            {
+                target.Headers[name] = values.ToArray();
+            }
+        }
+
+        await source.Content.CopyToAsync(target.Body, cancellationToken);
+    }
+
+    internal static Task WriteErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { errorCode = "ERR_DIRECT_INVOKE", message }), context.RequestAborted);
+    }
+}
+
+internal static class InvocationServiceCollectionExtensions
+{
+    public static IServiceCollection AddSidecarInvocation(this IServiceCollection services)
+    {
+        services.AddSingleton<NameRegistry>();
+        services.AddSingleton<ResiliencyPolicies>();
+        services.AddSingleton<FaultInjector>();
+        services.AddSingleton<InvocationProxy>();
+        services.AddHttpClient(InvocationProxy.SidecarClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None });
+        return services;
+    }
+}

@@ -1,0 +1,23 @@
+using Sidecar.Hosting;
+using Sidecar.Resources;
+
+// A Dapr-compatible sidecar for machines without daprd: same flags, same APIs, same resource YAML.
+try
+{
+    var options = SidecarCommandLine.Parse(args, Environment.GetEnvironmentVariable);
+    await using var host = await SidecarHost.StartAsync(options);
+    Console.WriteLine($"sidecar for '{options.AppId}': gRPC on {host.Options.GrpcPort}, HTTP on {host.Options.HttpPort}");
+    await host.Stopped;
+    return 0;
+}
+catch (SidecarUsageException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine(SidecarCommandLine.Usage);
+    return 2;
+}
+catch (ResourceException ex)
+{
+    Console.Error.WriteLine($"error loading resources: {ex.Message}");
+    return 1;
+}
