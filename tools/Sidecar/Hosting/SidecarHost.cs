@@ -74,7 +74,9 @@ public sealed class SidecarHost : IAsyncDisposable
         builder.Services.AddHttpClient(AppChannel.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false, AllowAutoRedirect = false });
         builder.Services.AddSingleton(sp => new AppChannel(options, sp.GetRequiredService<IHttpClientFactory>().CreateClient(AppChannel.HttpClientName)));
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Outbox.TransactionalOutbox>();
+        builder.Services.AddSingleton<Outbox.OutboxRelay>();
         builder.Services.AddSingleton<StateApi>();
         builder.Services.AddSingleton<PublishApi>();
         builder.Services.AddSingleton<MetadataApi>();
