@@ -79,6 +79,7 @@ public sealed class SidecarHost : IAsyncDisposable
         builder.Services.AddSingleton<Outbox.OutboxRelay>();
         builder.Services.AddSingleton<StateApi>();
         builder.Services.AddSingleton<PublishApi>();
+        builder.Services.AddSingleton<Jobs.JobsApi>();
         builder.Services.AddSingleton<MetadataApi>();
         builder.Services.AddSidecarInvocation();
         builder.Services.AddSidecarPubSub();
