@@ -83,6 +83,8 @@ public sealed class SidecarHost : IAsyncDisposable
         builder.Services.AddSingleton<MetadataApi>();
         builder.Services.AddSidecarInvocation();
         builder.Services.AddSidecarPubSub();
+        builder.Services.AddSingleton<Workflow.WorkflowEngine>();
+        builder.Services.AddHostedService<Workflow.WorkflowHostedService>();
         builder.Services.AddHostedService<AppLifecycle>();
         builder.Services.AddGrpc(grpc =>
         {
@@ -96,6 +98,7 @@ public sealed class SidecarHost : IAsyncDisposable
         app.UseMiddleware<UnimplementedGrpcMiddleware>();
         app.UseMiddleware<HttpApiTokenMiddleware>();
         app.MapGrpcService<DaprGrpcService>().RequireHost($"*:{options.GrpcPort}");
+        app.MapGrpcService<Workflow.WorkflowGrpcService>().RequireHost($"*:{options.GrpcPort}");
         app.MapSidecarHttpApi().RequireHost($"*:{options.HttpPort}");
 
         try
