@@ -26,6 +26,11 @@ internal sealed class DurableTimers(TimeProvider time, Func<TimerEntry, Task> fi
 
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         if (_loop is not null)
         {
@@ -39,8 +44,6 @@ internal sealed class DurableTimers(TimeProvider time, Func<TimerEntry, Task> fi
             }
         }
 
-        _stop.Dispose();
-        _wake.Dispose();
     }
 
     private async Task RunAsync()
