@@ -341,7 +341,9 @@ public sealed class JobScheduler : IAsyncDisposable
 
         if (data.Is(Value.Descriptor))
         {
-            return System.Text.Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(data.Unpack<Value>()));
+            // Compact, as Go's protojson writes it.
+            using var json = System.Text.Json.JsonDocument.Parse(JsonFormatter.Default.Format(data.Unpack<Value>()));
+            return System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(json.RootElement);
         }
 
         var bytes = data.Value.Span;
