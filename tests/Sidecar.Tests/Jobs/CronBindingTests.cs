@@ -82,6 +82,23 @@ public sealed class CronBindingTests
     }
 
     [Fact]
+    public async Task CronBinding_DirectionOutputOnly_IsNeitherProbedNorTriggered()
+    {
+        await using var app = await TestApp.StartAsync(web =>
+        {
+            web.MapPost("/outbound", () => Results.Ok());
+            web.MapPost("/witness", () => Results.Ok());
+        });
+        await using var sidecar = await TestSidecar.StartAsync(
+            "cron-output-app", Cron("outbound", "@every 1s", ("direction", "output")) + Cron("witness", "@every 1s"), app.Port);
+
+        await PostsAsync(app, "/witness", 2);
+
+        Assert.Empty(app.Recorder.To("/outbound"));
+        Assert.Equal(HttpStatusCode.Conflict, await TriggerAsync(sidecar, "outbound"));
+    }
+
+    [Fact]
     public async Task CronBinding_AppAnswers500_KeepsTicking()
     {
         await using var app = await TestApp.StartAsync(web => web.MapPost("/sweep", () => Results.StatusCode(StatusCodes.Status500InternalServerError)));

@@ -19,7 +19,9 @@ public enum CronTriggerOutcome
 }
 
 /// <summary>One loaded bindings.cron component.</summary>
-public sealed record CronBinding(string Name, string Route, string ScheduleText, Schedule Schedule, bool DirectionInput)
+/// <param name="DirectionInput">direction lists input: no probe needed.</param>
+/// <param name="IsInput">No direction, or one that lists input; daprd never reads an output-only binding.</param>
+public sealed record CronBinding(string Name, string Route, string ScheduleText, Schedule Schedule, bool DirectionInput, bool IsInput)
 {
     /// <summary>Reads a component; a missing or malformed schedule stops start-up, as daprd's component init does.</summary>
     public static CronBinding From(ComponentResource component)
@@ -35,10 +37,10 @@ public sealed record CronBinding(string Name, string Route, string ScheduleText,
             throw new ResourceException(component.SourceFile, "spec.metadata.schedule", $"invalid schedule format: {text}: {error}");
         }
 
-        var direction = component.Metadata.Get("direction") ?? "";
-        var input = direction.Split(',', StringSplitOptions.TrimEntries).Contains("input", StringComparer.OrdinalIgnoreCase);
+        var direction = component.Metadata.Get("direction");
+        var input = direction is not null && direction.Split(',', StringSplitOptions.TrimEntries).Contains("input", StringComparer.OrdinalIgnoreCase);
         var route = component.Metadata.GetOrDefault("route", component.Name).TrimStart('/');
-        return new CronBinding(component.Name, route, text, schedule, input);
+        return new CronBinding(component.Name, route, text, schedule, input, direction is null || input);
     }
 }
 
@@ -80,6 +82,12 @@ public sealed class CronBindings : IAsyncDisposable
 
         foreach (var binding in _bindings.Values)
         {
+            if (!binding.IsInput)
+            {
+                JobsLog.CronNotListening(_logger, binding.Name, binding.Route, "direction does not list input");
+                continue;
+            }
+
             if (!binding.DirectionInput && await ProbeAsync(binding, stoppingToken) is { } reason)
             {
                 JobsLog.CronNotListening(_logger, binding.Name, binding.Route, reason);
