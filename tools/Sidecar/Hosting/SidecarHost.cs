@@ -99,6 +99,7 @@ public sealed class SidecarHost : IAsyncDisposable
         app.UseMiddleware<HttpApiTokenMiddleware>();
         app.MapGrpcService<DaprGrpcService>().RequireHost($"*:{options.GrpcPort}");
         app.MapSidecarHttpApi().RequireHost($"*:{options.HttpPort}");
+        Jobs.JobsHttpApi.MapSidecarJobsHttpApi(app).RequireHost($"*:{options.HttpPort}");
         Jobs.TestHooksApi.MapSidecarTestHooks(app).RequireHost($"*:{options.HttpPort}");
 
         try
