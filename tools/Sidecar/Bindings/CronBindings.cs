@@ -149,6 +149,10 @@ public sealed class CronBindings : IAsyncDisposable
         {
             return $"OPTIONS failed: {ex.Message}";
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return "OPTIONS timed out";
+        }
     }
 
     private async Task RunAsync(CronBinding binding, CancellationToken stoppingToken)
@@ -203,6 +207,12 @@ public sealed class CronBindings : IAsyncDisposable
         catch (HttpRequestException ex)
         {
             JobsLog.CronTriggerFailed(_logger, binding.Name, binding.Route, ex.Message);
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient's timeout; the next tick comes on schedule anyway.
+            JobsLog.CronTriggerFailed(_logger, binding.Name, binding.Route, "the app did not answer in time");
             return false;
         }
     }

@@ -329,6 +329,12 @@ public sealed class JobScheduler : IAsyncDisposable
             JobsLog.JobTriggerFailed(_logger, job.Name, ex.Message);
             return false;
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient's timeout: a failed attempt like any other, subject to the failure policy.
+            JobsLog.JobTriggerFailed(_logger, job.Name, "the app did not answer in time");
+            return false;
+        }
     }
 
     /// <summary>daprd sends the Any's bytes, whitespace-trimmed; a google.protobuf.Value goes as its JSON.</summary>
