@@ -233,13 +233,17 @@ public sealed class JobScheduler : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            // Nobody awaits a delivery: log it, and retry in a second rather than spinning on a persistent fault.
             JobsLog.FireCrashed(_logger, job.Name, ex);
             lock (_gate)
             {
                 job.InFlight = false;
+                var retryAt = _time.GetUtcNow().AddSeconds(1);
+                if (job.NextAt < retryAt)
+                {
+                    job.NextAt = retryAt;
+                }
             }
-
-            throw;
         }
     }
 
