@@ -79,7 +79,9 @@ public sealed class SidecarHost : IAsyncDisposable
         builder.Services.AddSingleton<Outbox.OutboxRelay>();
         builder.Services.AddSingleton<StateApi>();
         builder.Services.AddSingleton<PublishApi>();
+        builder.Services.AddSingleton<Jobs.JobScheduler>();
         builder.Services.AddSingleton<Jobs.JobsApi>();
+        builder.Services.AddSingleton<Bindings.CronBindings>();
         builder.Services.AddSingleton<MetadataApi>();
         builder.Services.AddSidecarInvocation();
         builder.Services.AddSidecarPubSub();
@@ -100,6 +102,8 @@ public sealed class SidecarHost : IAsyncDisposable
         app.MapGrpcService<DaprGrpcService>().RequireHost($"*:{options.GrpcPort}");
         app.MapGrpcService<Workflow.WorkflowGrpcService>().RequireHost($"*:{options.GrpcPort}");
         app.MapSidecarHttpApi().RequireHost($"*:{options.HttpPort}");
+        Jobs.JobsHttpApi.MapSidecarJobsHttpApi(app).RequireHost($"*:{options.HttpPort}");
+        Jobs.TestHooksApi.MapSidecarTestHooks(app).RequireHost($"*:{options.HttpPort}");
 
         try
         {

@@ -45,6 +45,11 @@ public sealed record SidecarOptions
     /// <summary>True when the sidecar runs as its own process, so an injected crash can really kill it.</summary>
     public bool CrashExitsProcess { get; init; }
 
+    /// <summary>Where durable sidecar state (scheduled jobs) lives; null = .data/sidecar/&lt;appId&gt; (--sidecar-data-dir).</summary>
+    public string? DataDirectory { get; init; }
+
+    public string EffectiveDataDirectory => DataDirectory ?? Path.Combine(".data", "sidecar", AppId);
+
     public string EffectiveNamespace => string.IsNullOrEmpty(Namespace) ? "default" : Namespace;
 }
 
@@ -56,6 +61,7 @@ public static class SidecarCommandLine
                        [--dapr-grpc-port N] [--dapr-http-port N] [--resources-path DIR]... [--config FILE]
                        [--log-level debug|info|warn|error]
                        [--sidecar-registry DIR] [--sidecar-outbox-delay DURATION] [--sidecar-faults SPEC]
+                       [--sidecar-data-dir DIR]
         environment: DAPR_API_TOKEN, APP_API_TOKEN, NAMESPACE, DAPR_GRPC_PORT, DAPR_HTTP_PORT, APP_PORT, APP_ID
         """;
 
@@ -72,6 +78,7 @@ public static class SidecarCommandLine
         string? registry = environment("SIDECAR_REGISTRY");
         var outboxDelay = TimeSpan.FromSeconds(1);
         Faults.FaultOptions? faults = null;
+        string? dataDirectory = null;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -104,6 +111,7 @@ public static class SidecarCommandLine
                         : throw new SidecarUsageException($"--sidecar-outbox-delay: '{text}' is not a duration");
                     break;
                 case "--sidecar-faults": faults = Sidecar.Faults.FaultOptions.Parse(Value()); break;
+                case "--sidecar-data-dir": dataDirectory = Value(); break;
                 default: throw new SidecarUsageException($"unknown flag '{args[i]}'");
             }
         }
@@ -134,6 +142,7 @@ public static class SidecarCommandLine
             OutboxRelayDelay = outboxDelay,
             RegistryDirectory = registry,
             Faults = faults,
+            DataDirectory = dataDirectory,
         };
     }
 
