@@ -39,7 +39,7 @@ internal static class PubSubTestBed
         }
     }
 
-    public static string Resiliency(string pubsub, string retryYaml) => $"""
+    public static string ResiliencyYaml(string pubsub, string retryYaml) => $"""
         apiVersion: dapr.io/v1alpha1
         kind: Resiliency
         metadata:
@@ -59,5 +59,5 @@ internal static class PubSubTestBed
         """;
 
     private static string Indent(string text, int spaces) =>
-        string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => new string(' ', spaces) + line.Trim()));
+        string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => new string(' ', spaces) + line.TrimEnd()));
 }
