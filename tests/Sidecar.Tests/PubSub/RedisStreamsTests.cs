@@ -88,6 +88,33 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
     }
 
     [Fact]
+    public async Task Delivery_HandlerRunsPastProcessingTimeout_MessageStaysPendingAndIsRedelivered()
+    {
+        var topic = Unique("slow");
+        var appId = Unique("slow-app");
+        var calls = 0;
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]", _ =>
+        {
+            // The first answer comes long after processingTimeout; the sidecar gives up on it and leaves the message pending.
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(1.5));
+            }
+
+            return (200, "");
+        });
+        var yaml = Broker(Redis, backends, ("processingTimeout", "400ms"), ("redeliverInterval", "100ms"));
+        await using var sidecar = await StartSidecarAsync(appId, yaml, app.Port);
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
+
+        var deliveries = await Eventually.MatchAsync(() => app.On("/in"), r => r.Count >= 2, Patience, "redelivery after the timeout");
+        Assert.Single(deliveries.Select(d => d.CloudEvent.GetProperty("id").GetString()).Distinct());
+        await Eventually.MatchAsync(
+            async () => (await backends.Redis.Database.StreamPendingAsync(topic, appId)).PendingMessageCount, n => n == 0, Patience, "acknowledged after the redelivery");
+    }
+
+    [Fact]
     public async Task Publish_MaxLenApprox_TrimsStream()
     {
         var topic = Unique("trimmed");
