@@ -30,6 +30,9 @@ public sealed class RouteMatcherTests
     [InlineData("event.subject.startsWith(\"s-\")", true)]
     [InlineData("event.type.endsWith(\"Placed\") && event.type.contains(\"der\")", true)]
     [InlineData("(event.type == \"A\" || event.type == \"OrderPlaced\") && !(event.data.total < 10)", true)]
+    [InlineData("has(event.data.customer.tier)", true)]
+    [InlineData("has(event.data.note)", true)]
+    [InlineData("has(event.data.missing) || !has(event.subject)", false)]
     [InlineData("true", true)]
     [InlineData("false || false", false)]
     public void Matches_SupportedSubset_EvaluatesLikeCel(string expression, bool expected)
@@ -66,6 +69,7 @@ public sealed class RouteMatcherTests
     [InlineData("(event.type == \"x\"")]
     [InlineData("event.type.size() == 1")]
     [InlineData("event.type == \"x\" event.id")]
+    [InlineData("has(data.x)")]
     public void Parse_InvalidExpression_ThrowsWithPosition(string expression)
     {
         var error = Assert.Throws<RouteExpressionException>(() => RouteMatcher.Parse(expression));

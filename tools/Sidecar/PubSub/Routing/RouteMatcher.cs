@@ -11,7 +11,7 @@ public sealed class RouteExpressionException(string message) : Exception(message
 /// The subset of CEL that subscription routing rules use (contract §4.3): <c>==</c>, <c>!=</c>, <c>&lt;</c>,
 /// <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>!</c>, parentheses, string, number,
 /// bool and null literals, <c>event.&lt;attribute&gt;</c> paths (nested into <c>data</c>) and the string methods
-/// <c>startsWith</c>, <c>endsWith</c>, <c>contains</c>. The only variable is <c>event</c>, as in daprd.
+/// <c>startsWith</c>, <c>endsWith</c>, <c>contains</c>, and <c>has(event.…)</c>. The only variable is <c>event</c>, as in daprd.
 /// A path that does not exist compares unequal to everything instead of failing the delivery.
 /// </summary>
 public sealed class RouteMatcher
@@ -87,6 +87,11 @@ public sealed class RouteMatcher
 
             return Value.From(current);
         }
+    }
+
+    private sealed record Has(PathNode Path) : Node
+    {
+        public override Value Evaluate(JsonElement cloudEvent) => new Value.Bool(Path.Evaluate(cloudEvent) is not Value.Missing);
     }
 
     private sealed record Not(Node Operand) : Node
@@ -285,11 +290,27 @@ public sealed class RouteMatcher
                         "false" => new Literal(new Value.Bool(false)),
                         "null" => new Literal(new Value.Null()),
                         "event" => ParsePath(),
+                        "has" => ParseHas(),
                         _ => throw Error($"undeclared reference to '{token.Text}' (only 'event' is declared)", token.Position),
                     };
                 default:
                     throw Error(token.Kind == TokenKind.End ? "unexpected end of expression" : $"unexpected '{token.Text}'", token.Position);
             }
+        }
+
+        /// <summary>CEL's presence test, has(event.a.b): true when the field exists (even if null).</summary>
+        private Has ParseHas()
+        {
+            ExpectOperator("(");
+            var root = Expect(TokenKind.Identifier, "'event'");
+            if (root.Text != "event")
+            {
+                throw Error($"undeclared reference to '{root.Text}' (only 'event' is declared)", root.Position);
+            }
+
+            var path = ParsePath();
+            ExpectOperator(")");
+            return new Has(path);
         }
 
         private PathNode ParsePath()
