@@ -46,6 +46,19 @@ public sealed class PubSubFaultInjectionTests(BackendsFixture backends)
         Assert.Equal([1, 0], deliveries.Select(d => d.CloudEvent.GetProperty("data").GetProperty("i").GetInt32()));
     }
 
+    [Fact]
+    public async Task Reorder_NoFollowingMessage_HeldMessageIsStillDelivered()
+    {
+        var topic = Unique("held");
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]");
+        await using var sidecar = await StartSidecarAsync(Unique("holder"), Broker(Redis, backends), app.Port,
+            o => o with { Faults = new FaultOptions { Seed = 1, ReorderProbability = 1 } });
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { i = 0 }, TestContext.Current.CancellationToken);
+
+        await Eventually.MatchAsync(() => app.On("/in"), r => r.Count == 1, Patience, "held message released");
+    }
+
     /// <summary>Publishes numbered messages to an in-memory topic (serial delivery) and counts deliveries per number.</summary>
     private async Task<int[]> DeliveryCountsAsync(FaultOptions? faults)
     {

@@ -83,6 +83,7 @@ internal sealed class SubscriptionDelivery(
     TargetPolicies policies,
     FaultInjector faults,
     ILogger logger,
+    CancellationToken stoppingToken,
     TimeProvider? clock = null)
 {
     private static readonly TimeSpan ReorderHoldLimit = TimeSpan.FromSeconds(1);
@@ -122,7 +123,8 @@ internal sealed class SubscriptionDelivery(
                 {
                     _held = message;
                     PubSubLog.FaultInjected(logger, "reorder (held back)", "-", message.Topic);
-                    _ = ReleaseAfterLimitAsync(message, cancellationToken);
+                    // The broker's per-message token ends with this call; the held message lives until the sidecar stops.
+                    _ = ReleaseAfterLimitAsync(message, stoppingToken);
                     return true;
                 }
             }
@@ -149,23 +151,27 @@ internal sealed class SubscriptionDelivery(
         try
         {
             await Task.Delay(ReorderHoldLimit, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        lock (_holdLock)
-        {
-            if (!ReferenceEquals(_held, message))
+            lock (_holdLock)
             {
-                return;
+                if (!ReferenceEquals(_held, message))
+                {
+                    return;
+                }
+
+                _held = null;
             }
 
-            _held = null;
+            await ProcessQuietlyAsync(message, cancellationToken);
         }
-
-        await ProcessQuietlyAsync(message, cancellationToken);
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Sidecar stopping: the held message is lost, as an in-flight one would be.
+        }
+        catch (Exception ex)
+        {
+            // Nobody awaits this task: report the failure instead of leaving it unobserved.
+            PubSubLog.DeliveryFailed(logger, "-", message.Topic, ex.Message);
+        }
     }
 
     private async Task ReleaseHeldAsync(CancellationToken cancellationToken)

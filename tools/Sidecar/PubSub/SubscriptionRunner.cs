@@ -39,7 +39,7 @@ public sealed class SubscriptionRunner(
             }
 
             var (compiled, pubsub) = prepared;
-            var delivery = new SubscriptionDelivery(compiled, pubsub, app, resiliency.ForPubSubInbound(pubsub.Name), faults, logger);
+            var delivery = new SubscriptionDelivery(compiled, pubsub, app, resiliency.ForPubSubInbound(pubsub.Name), faults, logger, stoppingToken);
             await pubsub.Broker.SubscribeAsync(compiled.Topic, delivery.HandleAsync, stoppingToken);
             PubSubLog.Subscribed(logger, compiled.Topic, pubsub.Name, Describe(subscription));
             active.Add(compiled);
