@@ -18,6 +18,9 @@ internal static partial class PubSubLog
     [LoggerMessage(LogLevel.Warning, "Subscription to topic {Topic} ignored: {Reason}")]
     public static partial void SubscriptionIgnored(ILogger logger, string topic, string reason);
 
+    [LoggerMessage(LogLevel.Warning, "Subscription to topic {Topic} asks for bulkSubscribe, which this sidecar does not emulate: messages are delivered one at a time")]
+    public static partial void BulkSubscribeUnsupported(ILogger logger, string topic);
+
     [LoggerMessage(LogLevel.Warning, "GET /dapr/subscribe answered {Status}; the app has no programmatic subscriptions")]
     public static partial void SubscribeEndpointFailed(ILogger logger, int status);
 

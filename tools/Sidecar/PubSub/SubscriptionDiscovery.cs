@@ -143,6 +143,12 @@ public static class SubscriptionDiscovery
             return null;
         }
 
+        if (Property(item, "bulkSubscribe") is { ValueKind: JsonValueKind.Object } bulk && Property(bulk, "enabled") is { ValueKind: JsonValueKind.True })
+        {
+            // Not emulated: an endpoint that binds BulkSubscribeMessage would not understand single deliveries.
+            PubSubLog.BulkSubscribeUnsupported(logger, topic);
+        }
+
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         if (Property(item, "metadata") is { ValueKind: JsonValueKind.Object } meta)
         {
