@@ -160,6 +160,21 @@ public sealed class PubSubDeliveryTests(BackendsFixture backends)
     }
 
     [Fact]
+    public async Task Subscriptions_ProgrammaticAndDeclarativeForSameTopic_ProgrammaticWins()
+    {
+        var topic = Unique("both");
+        var yaml = Broker(InMemory, backends) + DeclarativeSubscription("both-sub", topic, "/from-yaml", scopes: []);
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "from-app")}]");
+        await using var sidecar = await StartSidecarAsync(Unique("both-app"), yaml, app.Port);
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 2 }, TestContext.Current.CancellationToken);
+
+        await Eventually.MatchAsync(() => app.On("/from-app"), r => r.Count == 2, Patience, "programmatic route used");
+        Assert.Empty(app.On("/from-yaml"));
+    }
+
+    [Fact]
     public async Task DeclarativeSubscription_ScopedToOtherApp_ForeignAppReceivesNothing()
     {
         var topic = Unique("scoped");
