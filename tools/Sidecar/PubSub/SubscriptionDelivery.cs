@@ -165,7 +165,7 @@ internal sealed class SubscriptionDelivery(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Sidecar stopping: the held message is lost, as an in-flight one would be.
+            // Sidecar stopping: the broker already counts a held message as handled, so it is lost (reordering trades at-least-once away).
         }
         catch (Exception ex)
         {
