@@ -7,11 +7,15 @@ namespace Sidecar.PubSub;
 /// pubsub.in-memory: lives inside this sidecar process. Each subscriber gets its own serial queue per topic;
 /// a publish with no subscriber is lost; a failed delivery is logged and dropped (contract §4.7).
 /// </summary>
-public sealed class InMemoryPubSub(string componentName, ILogger logger) : IPubSubBroker
+public sealed class InMemoryPubSub(string componentName, ILogger logger) : IPubSubBroker, IBrokerLogging
 {
+    private ILogger _logger = logger;
+
     private readonly ConcurrentDictionary<string, ImmutableSubscribers> _topics = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposed = new();
     private readonly ConcurrentBag<Task> _loops = [];
+
+    public void UseLogger(ILogger logger) => _logger = logger;
 
     public Task InitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -64,7 +68,7 @@ public sealed class InMemoryPubSub(string componentName, ILogger logger) : IPubS
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
-                    PubSubLog.InMemoryDeliveryDropped(logger, componentName, topic, ex.Message);
+                    PubSubLog.InMemoryDeliveryDropped(_logger, componentName, topic, ex.Message);
                 }
             }
         }

@@ -82,8 +82,10 @@ public sealed record RedisStreamsSettings(
 /// stays pending and the reclaim loop (XPENDING + XCLAIM every redeliverInterval) delivers it again, which is
 /// also how the messages of a crashed consumer come back.
 /// </summary>
-public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSettings settings, ILogger logger) : IPubSubBroker
+public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSettings settings, ILogger logger) : IPubSubBroker, IBrokerLogging
 {
+    private ILogger _logger = logger;
+
     private static readonly TimeSpan EmptyPollDelay = TimeSpan.FromMilliseconds(50);
     private readonly CancellationTokenSource _disposed = new();
     private readonly List<Task> _tasks = [];
@@ -94,6 +96,8 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
     public RedisStreamsSettings Settings => settings;
 
     private IDatabase Database => (_connection ?? throw new InvalidOperationException("not initialised")).GetDatabase(settings.Database);
+
+    public void UseLogger(ILogger logger) => _logger = logger;
 
     public async Task InitAsync(CancellationToken cancellationToken)
     {
@@ -202,12 +206,12 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
             catch (RedisServerException ex) when (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
             {
                 // The stream or group was deleted (data loss, or a reset): recreate it like contrib does.
-                PubSubLog.RedisLoopFailed(logger, componentName, stream, ex.Message);
+                PubSubLog.RedisLoopFailed(_logger, componentName, stream, ex.Message);
                 await CreateGroupAsync(stream);
             }
             catch (RedisException ex)
             {
-                PubSubLog.RedisLoopFailed(logger, componentName, stream, ex.Message);
+                PubSubLog.RedisLoopFailed(_logger, componentName, stream, ex.Message);
                 await DelayQuietlyAsync(TimeSpan.FromSeconds(1), token);
             }
         }
@@ -234,7 +238,7 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
             }
             catch (RedisException ex)
             {
-                PubSubLog.RedisLoopFailed(logger, componentName, stream, ex.Message);
+                PubSubLog.RedisLoopFailed(_logger, componentName, stream, ex.Message);
             }
         }
         while (await WaitQuietlyAsync(timer, token));
@@ -305,7 +309,7 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
         }
         catch (Exception ex)
         {
-            PubSubLog.RedisProcessingFailed(logger, componentName, id, work.Stream, ex.Message);
+            PubSubLog.RedisProcessingFailed(_logger, componentName, id, work.Stream, ex.Message);
             var overran = settings.ProcessingTimeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(started) >= settings.ProcessingTimeout;
             if (overran || work.Token.IsCancellationRequested)
             {
@@ -320,7 +324,7 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
         }
         catch (RedisException ex)
         {
-            PubSubLog.RedisProcessingFailed(logger, componentName, id, work.Stream, $"XACK failed: {ex.Message}");
+            PubSubLog.RedisProcessingFailed(_logger, componentName, id, work.Stream, $"XACK failed: {ex.Message}");
         }
     }
 
@@ -339,7 +343,7 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
         catch (JsonException ex)
         {
             // contrib warns and delivers without metadata.
-            PubSubLog.RedisProcessingFailed(logger, componentName, id, stream, $"unreadable metadata: {ex.Message}");
+            PubSubLog.RedisProcessingFailed(_logger, componentName, id, stream, $"unreadable metadata: {ex.Message}");
             return [];
         }
     }

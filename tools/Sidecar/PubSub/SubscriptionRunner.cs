@@ -15,6 +15,7 @@ public sealed class SubscriptionRunner(
     SidecarOptions options,
     ResiliencyPolicies resiliency,
     FaultInjector faults,
+    ILoggerFactory loggerFactory,
     ILogger<SubscriptionRunner> logger)
 {
     /// <summary>The subscriptions running after <see cref="StartAsync"/>.</summary>
@@ -23,6 +24,11 @@ public sealed class SubscriptionRunner(
     /// <summary>Called once, when the app port is reachable: /dapr/subscribe is read now and never again.</summary>
     public async Task StartAsync(CancellationToken stoppingToken)
     {
+        foreach (var pubsub in components.PubSubs.Values)
+        {
+            (pubsub.Broker as IBrokerLogging)?.UseLogger(loggerFactory.CreateLogger($"Sidecar.PubSub.{pubsub.Resource.Type}"));
+        }
+
         if (!app.HasApp)
         {
             // daprd without an app port delivers nothing.
