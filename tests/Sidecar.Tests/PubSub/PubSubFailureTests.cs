@@ -72,6 +72,49 @@ public sealed class PubSubFailureTests(BackendsFixture backends)
         Assert.Single(app.On("/work"));
     }
 
+    [Fact]
+    public async Task Delivery_AppSlowerThanInboundTimeout_AttemptIsAbandonedAndRetried()
+    {
+        var topic = Unique("timeout");
+        var calls = 0;
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "work")}]", _ =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(1.5));
+            }
+
+            return (200, "");
+        });
+        var resiliency = $"""
+            apiVersion: dapr.io/v1alpha1
+            kind: Resiliency
+            metadata:
+              name: timeout-resiliency
+            spec:
+              policies:
+                timeouts:
+                  short: 300ms
+                retries:
+                  again:
+                    policy: constant
+                    duration: 10ms
+                    maxRetries: 2
+              targets:
+                components:
+                  {PubSubName}:
+                    inbound:
+                      timeout: short
+                      retry: again
+            """;
+        await using var sidecar = await StartSidecarAsync(Unique("impatient"), Broker(InMemory, backends) + resiliency, app.Port);
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
+
+        var attempts = await Eventually.MatchAsync(() => app.On("/work"), r => r.Count == 2, Patience, "second attempt after the timeout");
+        Assert.Single(attempts.Select(a => a.CloudEvent.GetProperty("id").GetString()).Distinct());
+    }
+
     [Theory]
     [InlineData(InMemory)]
     [InlineData(Redis)]
