@@ -24,17 +24,17 @@ public sealed record RedisStreamsSettings(
     public static RedisStreamsSettings From(ComponentResource component, string appId)
     {
         var metadata = component.Metadata;
-        int Int(string name, int fallback) => metadata.Get(name) is { Length: > 0 } text
-            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0
+        int Int(string name, int fallback, int min = 1) => metadata.Get(name) is { Length: > 0 } text
+            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min
                 ? n
-                : throw new ResourceException(component.SourceFile, $"spec.metadata.{name}", $"'{text}' is not a positive integer")
+                : throw new ResourceException(component.SourceFile, $"spec.metadata.{name}", $"'{text}' is not an integer of at least {min}")
             : fallback;
 
         return new RedisStreamsSettings(
             metadata.Get("redisHost") is { Length: > 0 } host ? host : throw new ResourceException(component.SourceFile, "spec.metadata.redisHost", "is required"),
             metadata.Get("redisUsername") is { Length: > 0 } user ? user : null,
             metadata.Get("redisPassword") is { Length: > 0 } password ? password : null,
-            Int("redisDB", 0),
+            Int("redisDB", 0, min: 0),
             metadata.GetBool("enableTLS"),
             // The runtime reads consumerID with exact case; the group defaults to the app id.
             metadata.GetExact("consumerID") is { Length: > 0 } consumer ? ExpandPlaceholders(consumer, appId) : appId,
