@@ -221,6 +221,7 @@ public static class ResourceLoader
             foreach (var rule in routes.MappingSequence("rules"))
             {
                 var match = rule.RequiredString("match");
+                ValidateMatch(match, doc.File, rule.Join("match"));
                 rules.Add(new SubscriptionRule(match, rule.RequiredString("path")));
             }
 
@@ -234,6 +235,19 @@ public static class ResourceLoader
         return new SubscriptionResource(
             name, pubsub, topic, rules, defaultPath, spec.String("deadLetterTopic") is { Length: > 0 } dlq ? dlq : null,
             spec.StringMap("metadata"), doc.Strings("scopes"), doc.File);
+    }
+
+    /// <summary>A rule daprd's CEL compiler would refuse stops start-up, naming the file and the field.</summary>
+    private static void ValidateMatch(string match, string file, string field)
+    {
+        try
+        {
+            PubSub.Routing.RouteMatcher.Parse(match);
+        }
+        catch (PubSub.Routing.RouteExpressionException ex)
+        {
+            throw new ResourceException(file, field, ex.Message);
+        }
     }
 
     private static ConfigurationResource LoadConfiguration(string file)
