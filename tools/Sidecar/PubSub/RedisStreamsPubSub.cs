@@ -311,7 +311,8 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
         {
             PubSubLog.RedisProcessingFailed(_logger, componentName, id, work.Stream, ex.Message);
             var overran = settings.ProcessingTimeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(started) >= settings.ProcessingTimeout;
-            if (overran || work.Token.IsCancellationRequested)
+            // An injected crash is a process dying mid-handler: nothing acknowledges the entry.
+            if (overran || work.Token.IsCancellationRequested || ex is Faults.SimulatedCrashException)
             {
                 // Left pending: the reclaim loop (here or in another replica) delivers it again.
                 return;
