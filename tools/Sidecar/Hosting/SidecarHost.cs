@@ -90,6 +90,12 @@ public sealed class SidecarHost : IAsyncDisposable
         });
 
         var app = builder.Build();
+        var resourceLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ResourceLoader));
+        foreach (var warning in resources.Warnings ?? [])
+        {
+            ResourceLog.Warning(resourceLogger, warning);
+        }
+
         app.UseMiddleware<UnimplementedGrpcMiddleware>();
         app.UseMiddleware<HttpApiTokenMiddleware>();
         app.MapGrpcService<DaprGrpcService>().RequireHost($"*:{options.GrpcPort}");

@@ -57,10 +57,19 @@ public sealed class InvocationProxy(
 
         var body = await ReadBodyAsync(context.Request);
         var policies = resiliency.ForApp(appId);
+        var breaker = resiliency.BreakerForApp(appId);
         var http = httpClients.CreateClient(SidecarClientName);
         var retries = 0;
         while (true)
         {
+            // An open breaker fails the call at once and is not retried (daprd marks it a permanent error).
+            if (breaker is not null && !breaker.TryAcquire())
+            {
+                InvocationLog.CircuitOpen(logger, appId);
+                await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"failed to invoke, id: {appId}, err: circuit breaker is open");
+                return;
+            }
+
             using var attempt = BuildForward(context.Request, new Uri(target, $"{InternalPrefix.TrimStart('/')}/{CleanMethod(method)}{context.Request.QueryString}"), body);
             attempt.Headers.TryAddWithoutValidation("dapr-caller-app-id", options.AppId);
             attempt.Headers.TryAddWithoutValidation("dapr-callee-app-id", appId);
@@ -78,8 +87,9 @@ public sealed class InvocationProxy(
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
             {
-                var reason = ex is OperationCanceledException ? "timeout waiting for the app" : ex.Message;
-                Log.InvocationFailed(logger, appId, reason);
+                breaker?.ReportFailure();
+                var reason = ex is OperationCanceledException ? $"timeout after {policies.Timeout ?? http.Timeout} waiting for the app" : ex.Message;
+                InvocationLog.InvocationFailed(logger, appId, reason);
                 if (policies.Retry is { } retryPolicy && retryPolicy.AllowsRetry(retries))
                 {
                     retries++;
@@ -94,10 +104,21 @@ public sealed class InvocationProxy(
             using (response)
             {
                 var status = (int)response.StatusCode;
+
+                // For the breaker a 5xx is the target failing; a 4xx is the caller's problem.
+                if (status >= 500)
+                {
+                    breaker?.ReportFailure();
+                }
+                else
+                {
+                    breaker?.ReportSuccess();
+                }
+
                 if (status >= 400 && policies.Retry is { } retryPolicy && retryPolicy.MatchesHttpStatus(status) && retryPolicy.AllowsRetry(retries))
                 {
                     retries++;
-                    Log.InvocationRetry(logger, appId, status, retries);
+                    InvocationLog.InvocationRetry(logger, appId, status, retries);
                     await Task.Delay(retryPolicy.DelayBefore(retries), context.RequestAborted);
                     continue;
                 }
@@ -135,11 +156,11 @@ public sealed class InvocationProxy(
             using var response = await appChannel.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
             await CopyResponseAsync(response, context.Response, context.RequestAborted);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
         {
             // Reported as a transport failure to the caller sidecar, which turns it into daprd's 500.
             context.Abort();
-            Log.InvocationFailed(logger, options.AppId, ex.Message);
+            InvocationLog.InvocationFailed(logger, options.AppId, ex.Message);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Sidecar.Hosting;
 using Sidecar.Resources;
 
@@ -7,10 +8,17 @@ namespace Sidecar.Resiliency;
 /// Looks up the Resiliency policies that apply to a target, with daprd's named default policies as fallback
 /// (contract §4.7, §5.2). Only resources whose scopes include this app count.
 /// </summary>
-public sealed class ResiliencyPolicies(ResourceSet resources, SidecarOptions options)
+public sealed class ResiliencyPolicies(ResourceSet resources, SidecarOptions options, TimeProvider? time = null)
 {
     private readonly IReadOnlyList<ResiliencyResource> _mine =
         resources.Resiliencies.Where(r => r.Scopes.Count == 0 || r.Scopes.Contains(options.AppId, StringComparer.Ordinal)).ToList();
+
+    // One breaker per target app for the sidecar's lifetime: its state must outlive a single request.
+    private readonly ConcurrentDictionary<string, CircuitBreaker?> _appBreakers = new(StringComparer.Ordinal);
+
+    /// <summary>The circuit breaker of <c>targets.apps.&lt;appId&gt;.circuitBreaker</c>, or null without one.</summary>
+    public CircuitBreaker? BreakerForApp(string appId) =>
+        _appBreakers.GetOrAdd(appId, id => ForApp(id).CircuitBreaker is { } policy ? new CircuitBreaker(policy, time ?? TimeProvider.System) : null);
 
     public TargetPolicies ForApp(string appId) =>
         Find(r => r.Apps.GetValueOrDefault(appId), "DefaultAppRetryPolicy", "DefaultRetryPolicy", "DefaultAppTimeoutPolicy");

@@ -121,12 +121,17 @@ public sealed record ResiliencyResource(
 
 public sealed record ConfigurationResource(string Name, IReadOnlyDictionary<string, object?> Spec, string SourceFile);
 
-/// <summary>Everything loaded from the resources paths for one app.</summary>
+/// <summary>
+/// Everything loaded from the resources paths for one app: only the components, subscriptions and
+/// resiliencies whose scopes include it (daprd does not load the others at all), plus the warnings
+/// (e.g. unknown metadata names) that did not stop loading.
+/// </summary>
 public sealed record ResourceSet(
     IReadOnlyList<ComponentResource> Components,
     IReadOnlyList<SubscriptionResource> Subscriptions,
     IReadOnlyList<ResiliencyResource> Resiliencies,
-    ConfigurationResource? Configuration)
+    ConfigurationResource? Configuration,
+    IReadOnlyList<string>? Warnings = null)
 {
     public static ResourceSet Empty { get; } = new([], [], [], null);
 }
