@@ -125,14 +125,22 @@ public static class ResourceLoader
     private static List<YamlNode> ReadDocuments(string file)
     {
         var stream = new YamlStream();
+        using var reader = new StreamReader(file);
+        var parser = new Parser(reader);
         try
         {
-            using var reader = new StreamReader(file);
-            stream.Load(reader);
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             throw new ResourceException(file, $"line {ex.Start.Line}", $"malformed YAML: {ex.Message}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some broken input, e.g. an unclosed
+            // flow sequence; the last event it parsed is the nearest line we can name.
+            var line = parser.Current?.End.Line ?? 1;
+            throw new ResourceException(file, $"line {line}", $"malformed YAML near this line: {ex.Message}");
         }
 
         var documents = new List<YamlNode>();
