@@ -82,6 +82,38 @@ public sealed class ServiceInvocationTests
     }
 
     [Fact]
+    public async Task BasicAuthAppId_PathIsTheMethod_ReachesCalleeWithoutTheCredentials()
+    {
+        await using var rig = await InvocationRig.StartAsync();
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{rig.Caller.HttpEndpoint}/echo/by-basic-auth");
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String("dapr-app-id:callee"u8.ToArray()));
+
+        var echo = await ReadEchoAsync(await http.SendAsync(request, Ct));
+
+        Assert.Equal("/echo/by-basic-auth", echo.Path);
+        Assert.False(echo.Headers.ContainsKey("authorization"));
+    }
+
+    [Fact]
+    public async Task SidecarToSidecarPath_WithoutHopToken_IsRefusedBeforeTheApp()
+    {
+        await using var rig = await InvocationRig.StartAsync(configureCallee: o => o with { ApiToken = "callee-token" });
+        using var http = new HttpClient();
+
+        using var direct = await http.GetAsync($"{rig.Callee.HttpEndpoint}/_sidecar/invoke/attempts/sneaky", Ct);
+        using var forged = new HttpRequestMessage(HttpMethod.Get, $"{rig.Callee.HttpEndpoint}/_sidecar/invoke/attempts/sneaky");
+        forged.Headers.Add("x-sidecar-hop-token", "guess");
+        using var forgedResponse = await http.SendAsync(forged, Ct);
+        var viaCaller = await ReadEchoAsync(await http.GetAsync($"{rig.Caller.HttpEndpoint}/v1.0/invoke/callee/method/echo/x", Ct));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, direct.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, forgedResponse.StatusCode);
+        Assert.Equal(0, rig.AttemptsOf("sneaky"));
+        Assert.False(viaCaller.Headers.ContainsKey("x-sidecar-hop-token"));
+    }
+
+    [Fact]
     public async Task Invoke_CallerAndCalleeHeaders_ReachAppButApiTokenDoesNot()
     {
         await using var rig = await InvocationRig.StartAsync(configureCaller: o => o with { ApiToken = "caller-token" });

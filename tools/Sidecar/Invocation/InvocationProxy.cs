@@ -29,7 +29,7 @@ public sealed class InvocationProxy(
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host",
-        "dapr-app-id", ApiTokens.HeaderName, "Content-Length",
+        "dapr-app-id", ApiTokens.HeaderName, "Content-Length", NameRegistry.HopTokenHeader,
     };
 
     /// <summary>Handles an app's call to <c>/v1.0/invoke/{appId}/method/{method}</c> (or the dapr-app-id header form).</summary>
@@ -70,7 +70,8 @@ public sealed class InvocationProxy(
                 return;
             }
 
-            using var attempt = BuildForward(context.Request, new Uri(target, $"{InternalPrefix.TrimStart('/')}/{CleanMethod(method)}{context.Request.QueryString}"), body);
+            using var attempt = BuildForward(context.Request, new Uri(target.BaseAddress, $"{InternalPrefix.TrimStart('/')}/{CleanMethod(method)}{context.Request.QueryString}"), body);
+            attempt.Headers.TryAddWithoutValidation(NameRegistry.HopTokenHeader, target.HopToken);
             attempt.Headers.TryAddWithoutValidation("dapr-caller-app-id", options.AppId);
             attempt.Headers.TryAddWithoutValidation("dapr-callee-app-id", appId);
             attempt.Headers.TryAddWithoutValidation("dapr-caller-namespace", options.EffectiveNamespace);
@@ -132,6 +133,12 @@ public sealed class InvocationProxy(
     /// <summary>The callee side: forwards what another sidecar (or this one) sent to the local app.</summary>
     public async Task ForwardToAppAsync(HttpContext context, string method)
     {
+        if (!names.IsHopAuthorized(context.Request.Headers[NameRegistry.HopTokenHeader].FirstOrDefault()))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "the sidecar-to-sidecar path needs the hop token of this sidecar's registry entry");
+            return;
+        }
+
         if (!appChannel.HasApp)
         {
             await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"failed to invoke, id: {options.AppId}, err: the app listens on no port");
