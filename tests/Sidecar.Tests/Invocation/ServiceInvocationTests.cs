@@ -175,6 +175,41 @@ public sealed class ServiceInvocationTests
     }
 
     [Fact]
+    public async Task Invoke_AppIdWithOwnNamespace_ReachesCallee()
+    {
+        await using var rig = await InvocationRig.StartAsync();
+        using var http = new HttpClient();
+
+        var echo = await ReadEchoAsync(await http.GetAsync($"{rig.Caller.HttpEndpoint}/v1.0/invoke/callee.default/method/echo/ns", Ct));
+        using var otherNamespace = await http.GetAsync($"{rig.Caller.HttpEndpoint}/v1.0/invoke/callee.prod/method/echo/ns", Ct);
+
+        Assert.Equal("callee", echo.Headers["dapr-callee-app-id"]);
+        Assert.Equal(HttpStatusCode.InternalServerError, otherNamespace.StatusCode);
+    }
+
+    [Fact]
+    public async Task Invoke_AppIdEscapingTheRegistryFolder_IsUnknown()
+    {
+        await using var rig = await InvocationRig.StartAsync();
+        var entryName = $"escaped-{Guid.NewGuid():N}";
+        var outside = Path.Combine(Path.GetTempPath(), entryName + ".json");
+        await File.WriteAllTextAsync(outside, $$"""{"appId":"x","httpPort":{{rig.Callee.Options.HttpPort}}}""", Ct);
+        try
+        {
+            using var http = new HttpClient();
+
+            using var response = await http.GetAsync($"{rig.Caller.HttpEndpoint}/v1.0/invoke/..%2F{entryName}/method/echo/x", Ct);
+
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Contains("no name-resolution entry", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
     public async Task Invoke_OwnAppId_ReachesOwnApp()
     {
         await using var rig = await InvocationRig.StartAsync();

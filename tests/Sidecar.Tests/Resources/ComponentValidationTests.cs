@@ -244,6 +244,21 @@ public sealed class ComponentValidationTests : IDisposable
         Assert.Empty(set.Warnings!);
     }
 
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("a||b")]
+    [InlineData("\"with space\"")]
+    [InlineData("\"a?b\"")]
+    [InlineData("..")]
+    public void Load_ComponentNameNotAPathSegment_FailsOnMetadataName(string name)
+    {
+        _folder.Write("c.yaml", ResourceFolder.Component("placeholder", "secretstores.local.env", "v1").Replace("name: placeholder", $"name: {name}", StringComparison.Ordinal));
+
+        var error = _folder.LoadFails();
+
+        Assert.Equal("metadata.name", error.Field);
+    }
+
     [Fact]
     public void Load_ComponentOfOtherApiVersion_Fails()
     {

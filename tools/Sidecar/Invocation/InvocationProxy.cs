@@ -36,6 +36,13 @@ public sealed class InvocationProxy(
     public async Task InvokeAsync(HttpContext context, string appId, string method)
     {
         appId = Uri.UnescapeDataString(appId);
+
+        // daprd accepts "<appId>.<namespace>"; a run has one namespace, so only ours can resolve.
+        if (appId.LastIndexOf('.') is var dot and > 0 && appId[(dot + 1)..] == options.EffectiveNamespace)
+        {
+            appId = appId[..dot];
+        }
+
         if (string.IsNullOrEmpty(appId))
         {
             await WriteErrorAsync(context, StatusCodes.Status404NotFound, "failed getting app id either from the URL path or the header dapr-app-id");
@@ -62,6 +69,12 @@ public sealed class InvocationProxy(
         var retries = 0;
         while (true)
         {
+            if (retries > 0)
+            {
+                // The target's sidecar may have restarted on another port since the last attempt.
+                target = names.Resolve(appId) ?? target;
+            }
+
             // An open breaker fails the call at once and is not retried (daprd marks it a permanent error).
             if (breaker is not null && !breaker.TryAcquire())
             {

@@ -28,7 +28,8 @@ public sealed class NameRegistry(SidecarOptions options)
             return new SidecarAddress(new Uri($"http://127.0.0.1:{options.HttpPort}/"), HopToken);
         }
 
-        if (options.RegistryDirectory is null)
+        // The app id becomes a file name: anything that could leave the registry folder names no app.
+        if (options.RegistryDirectory is null || appId.Length == 0 || appId.Contains("..", StringComparison.Ordinal) || appId.IndexOfAny(['/', '\\', '\0']) >= 0)
         {
             return null;
         }

@@ -177,9 +177,10 @@ public static class ResourceLoader
     {
         var meta = doc.Mapping("metadata") ?? throw new ResourceException(file, "metadata", "is required");
         var name = meta.RequiredString("name");
-        if (name.Contains('/', StringComparison.Ordinal) || name.Contains("||", StringComparison.Ordinal))
+        // The name is a path segment of the APIs (/v1.0/state/{name}) and part of state keys ("||" separates them).
+        if (name is "." or ".." || name.Contains("||", StringComparison.Ordinal) || name.Any(ch => char.IsWhiteSpace(ch) || ch is '/' or '\\' or '?' or '#' or '%'))
         {
-            throw new ResourceException(file, "metadata.name", $"'{name}' is not a valid component name");
+            throw new ResourceException(file, "metadata.name", $"'{name}' is not a valid component name (it must be a URL path segment without '||')");
         }
 
         var spec = doc.Mapping("spec") ?? throw new ResourceException(file, "spec", "is required");
