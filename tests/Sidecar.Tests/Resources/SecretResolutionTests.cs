@@ -80,6 +80,44 @@ public sealed class SecretResolutionTests : IDisposable
         Assert.Equal("redis.internal:6379", Assert.Single(_folder.Load().Components).Metadata.Get("redisHost"));
     }
 
+    [Theory]
+    [InlineData("redisPassword", "hunter2", true)]
+    [InlineData("redisPassword", "", false)]
+    [InlineData("redisHost", "localhost:6379", false)]
+    public void Load_PlainTextSecret_LoadsWithAWarning(string field, string value, bool warned)
+    {
+        _folder.Write("c.yaml", ResourceFolder.Component("cache", "state.redis", "v1", ("redisHost", "localhost:6379"), (field == "redisHost" ? "redisPort" : field, value)));
+
+        var set = _folder.Load();
+
+        Assert.Single(set.Components);
+        Assert.Equal(warned, set.Warnings!.Any(w => w.Contains("plain text", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("host=db user=app password=s3cret", true)]
+    [InlineData("postgres://app:s3cret@db:5432/orders", true)]
+    [InlineData("host=db user=app", false)]
+    [InlineData("postgres://db:5432/orders", false)]
+    public void Load_PlainConnectionString_WarnsOnlyWhenItCarriesAPassword(string connectionString, bool warned)
+    {
+        _folder.Write("c.yaml", ResourceFolder.Component("store", "state.postgresql", "v2", ("connectionString", connectionString)));
+
+        var set = _folder.Load();
+
+        Assert.Equal(warned, set.Warnings!.Any(w => w.Contains("spec.metadata.connectionString", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Load_SecretFromSecretKeyRef_IsNotWarnedAbout()
+    {
+        _folder.Write("secrets.json", """{ "redis": { "password": "from-file" } }""");
+        _folder.Write("a-store.yaml", FileStore("files"));
+        _folder.Write("b-cache.yaml", SecretRefComponent("files", "redis:password"));
+
+        Assert.Empty(_folder.Load().Warnings!);
+    }
+
     [Fact]
     public void Load_MissingSecretInStore_NamesFileAndSecretKeyRef()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Sidecar.Resources;
 
@@ -13,7 +14,7 @@ namespace Sidecar.Resources;
 /// to log. Everything daprd or the component would refuse (or silently misread, such as "yes" for a bool)
 /// is an error.
 /// </remarks>
-internal static class ComponentValidator
+internal static partial class ComponentValidator
 {
     private enum Kind
     {
@@ -145,6 +146,13 @@ internal static class ComponentValidator
         new("direction", Kind.String, ["input", "output", "input, output", "output, input"]), new("route"),
     ];
 
+    // Fields that hold secrets (metadata.yaml "sensitive", plus postgres' password and the encryption keys).
+    private static readonly HashSet<string> SensitiveNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "password", "redisPassword", "sentinelPassword", "oidcClientAssertionKey", "awsSecretKey", "accessKey", "secretKey",
+        "sessionToken", "azureCertificate", "azureCertificatePassword", "azureClientSecret", "primaryEncryptionKey", "secondaryEncryptionKey",
+    };
+
     private static readonly HashSet<string> ExactCaseNames = new(StringComparer.Ordinal)
     {
         "outboxPublishPubsub", "outboxPublishTopic", "outboxPubsub", "outboxDiscardWhenMissingState", "consumerID",
@@ -160,8 +168,9 @@ internal static class ComponentValidator
         Specs.TryGetValue(Key(component), out var spec) && spec.Features.Contains("ETAG") && spec.Features.Contains("TRANSACTIONAL");
 
     /// <summary>Validates one component; throws <see cref="ResourceException"/> on an error.</summary>
-    /// <returns>Warnings (unknown metadata names) for the host to log.</returns>
-    public static IReadOnlyList<string> Validate(ComponentResource component)
+    /// <param name="plainValueNames">Metadata given as a literal <c>value</c> (not secretKeyRef/envRef), to flag secrets written in the file.</param>
+    /// <returns>Warnings (unknown metadata names, secrets in plain text) for the host to log.</returns>
+    public static IReadOnlyList<string> Validate(ComponentResource component, IReadOnlySet<string>? plainValueNames = null)
     {
         var type = MapType(component.Type);
         var version = EffectiveVersion(component.Version);
@@ -202,6 +211,10 @@ internal static class ComponentValidator
             }
 
             CheckValue(component, field, fieldPath, value);
+            if (value.Length > 0 && plainValueNames?.Contains(name) == true && IsSecret(field.Name, value))
+            {
+                warnings.Add($"{component.SourceFile}: {fieldPath}: a secret written in plain text; use secretKeyRef with auth.secretStore, or envRef");
+            }
         }
 
         spec.CheckRequired?.Invoke(component);
@@ -246,6 +259,14 @@ internal static class ComponentValidator
             throw new ResourceException(component.SourceFile, fieldPath, problem);
         }
     }
+
+    // A connection string is only a secret when it carries a password (keyword form or URL user:password@).
+    private static bool IsSecret(string field, string value) =>
+        SensitiveNames.Contains(field) ||
+        (field == "connectionString" && (value.Contains("password=", StringComparison.OrdinalIgnoreCase) || ConnectionUrlPassword().IsMatch(value)));
+
+    [GeneratedRegex(@"^[a-z]+://[^/@:]+:[^/@]+@", RegexOptions.IgnoreCase)]
+    private static partial Regex ConnectionUrlPassword();
 
     private static bool IsDuration(string value) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _) || GoDuration.TryParse(value, out _);

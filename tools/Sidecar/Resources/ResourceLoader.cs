@@ -191,6 +191,7 @@ public static class ResourceLoader
 
         var items = new List<KeyValuePair<string, string>>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var plainValueNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in spec.MappingSequence("metadata"))
         {
             var itemName = item.RequiredString("name");
@@ -201,10 +202,14 @@ public static class ResourceLoader
             }
 
             items.Add(new(itemName, ResolveValue(item, secretStoreName, secretStores, environment)));
+            if (item.Mapping("secretKeyRef") is null && item.String("envRef") is not { Length: > 0 })
+            {
+                plainValueNames.Add(itemName);
+            }
         }
 
         var component = new ComponentResource(name, type, version, new ComponentMetadata(items), doc.Strings("scopes"), file);
-        warnings.AddRange(ComponentValidator.Validate(component));
+        warnings.AddRange(ComponentValidator.Validate(component, plainValueNames));
         return component;
     }
 
