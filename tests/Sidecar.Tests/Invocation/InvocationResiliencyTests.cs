@@ -99,6 +99,27 @@ public sealed class InvocationResiliencyTests
     }
 
     [Fact]
+    public async Task Invoke_ZeroTimeoutPolicy_MeansNoTimeout()
+    {
+        await using var rig = await InvocationRig.StartAsync(Resiliency("    timeouts:\n      none: 0s", "        timeout: none"));
+
+        using var response = await InvokeAsync(rig, "status/200");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Invoke_DefaultAppRetryPolicyWithoutTarget_RetriesMatchingStatus()
+    {
+        await using var rig = await InvocationRig.StartAsync(Resiliency(RetryOn503.Replace("retry503", "DefaultAppRetryPolicy", StringComparison.Ordinal), "        {}").Replace("    apps:\n      callee:\n", "    apps:\n", StringComparison.Ordinal));
+
+        using var response = await InvokeAsync(rig, "attempts/by-default");
+
+        Assert.Equal("attempt 3", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(3, rig.AttemptsOf("by-default"));
+    }
+
+    [Fact]
     public async Task Invoke_FaultInjectionAlwaysFailing_Answers503WithoutReachingTheApp()
     {
         await using var rig = await InvocationRig.StartAsync(configureCaller: o => o with { Faults = FaultOptions.Parse("seed=42,invokeFail=1:503") });

@@ -89,7 +89,8 @@ public sealed class InvocationProxy(
             attempt.Headers.TryAddWithoutValidation("dapr-callee-app-id", appId);
             attempt.Headers.TryAddWithoutValidation("dapr-caller-namespace", options.EffectiveNamespace);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            if (policies.Timeout is { } limit)
+            // As in daprd, a zero timeout means none.
+            if (policies.Timeout is { } limit && limit > TimeSpan.Zero)
             {
                 timeout.CancelAfter(limit);
             }
@@ -102,7 +103,7 @@ public sealed class InvocationProxy(
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
             {
                 breaker?.ReportFailure();
-                var reason = ex is OperationCanceledException ? $"timeout after {policies.Timeout ?? http.Timeout} waiting for the app" : ex.Message;
+                var reason = ex is OperationCanceledException ? $"timeout after {policies.Timeout} waiting for the app" : ex.Message;
                 InvocationLog.InvocationFailed(logger, appId, reason);
                 if (policies.Retry is { } retryPolicy && retryPolicy.AllowsRetry(retries))
                 {
@@ -268,7 +269,8 @@ internal static class InvocationServiceCollectionExtensions
         services.AddSingleton<ResiliencyPolicies>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<InvocationProxy>();
-        services.AddHttpClient(InvocationProxy.SidecarClientName)
+        // No client-side timeout: only a Resiliency timeout policy limits an invocation, as in daprd.
+        services.AddHttpClient(InvocationProxy.SidecarClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None });
         return services;
     }
