@@ -80,6 +80,27 @@ public sealed class SidecarCommandLineTests
         Assert.Contains(flag, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Parse_PortsAndAppIdFromEnvironment_AreUsedAndFlagsWin()
+    {
+        var options = Parse(["--dapr-http-port", "3700"], ("APP_ID", "env-app"), ("APP_PORT", "5001"), ("DAPR_HTTP_PORT", "3601"), ("DAPR_GRPC_PORT", "50005"));
+
+        Assert.Equal("env-app", options.AppId);
+        Assert.Equal(5001, options.AppPort);
+        Assert.Equal(3700, options.HttpPort);
+        Assert.Equal(50005, options.GrpcPort);
+    }
+
+    [Theory]
+    [InlineData("DAPR_HTTP_PORT", "http")]
+    [InlineData("APP_PORT", "99999")]
+    public void Parse_BadPortInEnvironment_IsAUsageError(string name, string value)
+    {
+        var error = Assert.Throws<SidecarUsageException>(() => Parse(["--app-id", "a"], (name, value)));
+
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new[] { "--app-port", "5000" }, "--app-id is required")]
     [InlineData(new[] { "--app-id", "a.b" }, "may not contain")]
