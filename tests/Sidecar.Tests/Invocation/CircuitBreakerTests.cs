@@ -93,6 +93,21 @@ public sealed class CircuitBreakerTests
     }
 
     [Fact]
+    public void Breaker_HalfOpenTrialAbandoned_LetsAnotherTrialThrough()
+    {
+        var breaker = Breaker();
+        Fail(breaker);
+        Fail(breaker);
+        _clock.Now += TimeSpan.FromSeconds(30);
+        Assert.True(breaker.TryAcquire());
+        Assert.False(breaker.TryAcquire());
+
+        breaker.ReportAbandoned();
+
+        Assert.True(breaker.TryAcquire());
+    }
+
+    [Fact]
     public void Breaker_Interval_ResetsCountsWhileClosed()
     {
         var breaker = Breaker(trip: "totalFailures >= 2", interval: TimeSpan.FromSeconds(10));

@@ -115,6 +115,12 @@ public sealed class InvocationProxy(
                 await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"failed to invoke, id: {appId}, err: {reason}");
                 return;
             }
+            catch (OperationCanceledException)
+            {
+                // The caller went away: no verdict on the target, but a half-open breaker must get its trial slot back.
+                breaker?.ReportAbandoned();
+                throw;
+            }
 
             using (response)
             {

@@ -139,6 +139,15 @@ public sealed class CircuitBreaker(CircuitBreakerPolicy policy, TimeProvider tim
         }
     }
 
+    /// <summary>A call that was let through ended without an outcome (the caller cancelled): frees its slot.</summary>
+    public void ReportAbandoned()
+    {
+        lock (_lock)
+        {
+            _counts = _counts with { Requests = Math.Max(_counts.Requests - 1, 0) };
+        }
+    }
+
     public void ReportFailure()
     {
         lock (_lock)
