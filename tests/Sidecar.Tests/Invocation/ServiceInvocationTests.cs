@@ -221,6 +221,21 @@ public sealed class ServiceInvocationTests
         Assert.Equal("callee", echo.Headers["dapr-caller-app-id"]);
     }
 
+    [Theory]
+    [InlineData("echo/a%20b", "/echo/a b")]
+    [InlineData("echo/100%25", "/echo/100%")]
+    [InlineData("echo/caf%C3%A9", "/echo/café")]
+    [InlineData("echo/a%2Fb", "/echo/a%2Fb")]
+    public async Task Invoke_EscapedMethod_ReachesAppWithTheSamePath(string method, string appPath)
+    {
+        await using var rig = await InvocationRig.StartAsync();
+        using var http = new HttpClient();
+
+        var echo = await ReadEchoAsync(await http.GetAsync($"{rig.Caller.HttpEndpoint}/v1.0/invoke/callee/method/{method}", Ct));
+
+        Assert.Equal(appPath, echo.Path);
+    }
+
     [Fact]
     public async Task Invoke_MethodWithDotSegments_IsCleanedLikePathClean()
     {
