@@ -25,14 +25,16 @@ public sealed class ComponentValidationTests : IDisposable
     }
 
     [Fact]
-    public void Load_UnknownKind_IsSkipped()
+    public void Load_UnsupportedKind_IsSkippedWithAWarning()
     {
-        _folder.Write("other.yaml", "apiVersion: dapr.io/v1alpha1\nkind: HTTPEndpoint\nmetadata:\n  name: ep\nspec:\n  baseUrl: http://x\n---\n"
+        _folder.Write("other.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\n"
+            + "apiVersion: dapr.io/v1alpha1\nkind: HTTPEndpoint\nmetadata:\n  name: ep\nspec:\n  baseUrl: http://x\n---\n"
             + ResourceFolder.Component("env", "secretstores.local.env", "v1"));
 
         var set = _folder.Load();
 
         Assert.Equal("env", Assert.Single(set.Components).Name);
+        Assert.Contains("HTTPEndpoint 'ep' is not supported", Assert.Single(set.Warnings!), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,6 +38,10 @@ public static class ResourceLoader
                         RequireApiVersion(doc, apiVersion, "dapr.io/v1alpha1");
                         resiliencies.Add(ResiliencyParser.Parse(doc));
                         break;
+                    case "HTTPEndpoint":
+                        // daprd would route invocations of this name to an external URL; we cannot, so say so at start-up.
+                        warnings.Add($"{file}: kind: HTTPEndpoint '{doc.Mapping("metadata")?.String("name")}' is not supported by this sidecar; invoking it will fail");
+                        break;
                     default:
                         // daprd skips documents of kinds it does not load from the resources path.
                         break;
