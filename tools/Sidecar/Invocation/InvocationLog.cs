@@ -11,4 +11,7 @@ internal static partial class InvocationLog
 
     [LoggerMessage(LogLevel.Warning, "Circuit breaker for app {AppId} is open: failing the call without sending it")]
     public static partial void CircuitOpen(ILogger logger, string appId);
+
+    [LoggerMessage(LogLevel.Warning, "Access control denied {CallerAppId} calling {Method} with {Verb}")]
+    public static partial void AccessDenied(ILogger logger, string callerAppId, string method, string verb);
 }

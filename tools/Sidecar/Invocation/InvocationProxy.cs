@@ -4,6 +4,7 @@ using Sidecar.Api;
 using Sidecar.Faults;
 using Sidecar.Hosting;
 using Sidecar.Resiliency;
+using Sidecar.Resources;
 
 namespace Sidecar.Invocation;
 
@@ -18,6 +19,7 @@ public sealed class InvocationProxy(
     ResiliencyPolicies resiliency,
     AppChannel appChannel,
     FaultInjector faults,
+    ResourceSet resources,
     IHttpClientFactory httpClients,
     ILogger<InvocationProxy> logger)
 {
@@ -156,6 +158,15 @@ public sealed class InvocationProxy(
         if (!names.IsHopAuthorized(context.Request.Headers[NameRegistry.HopTokenHeader].FirstOrDefault()))
         {
             await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "the sidecar-to-sidecar path needs the hop token of this sidecar's registry entry");
+            return;
+        }
+
+        var caller = context.Request.Headers["dapr-caller-app-id"].FirstOrDefault();
+        if (!AccessControl.IsAllowed(resources.Configuration?.AccessControl, caller, context.Request.Headers["dapr-caller-namespace"].FirstOrDefault(), method, context.Request.Method))
+        {
+            InvocationLog.AccessDenied(logger, caller ?? "(unknown)", method, context.Request.Method);
+            await WriteErrorAsync(context, StatusCodes.Status403Forbidden,
+                $"access control policy has denied access to id: {caller} operation: {method} verb: {context.Request.Method}");
             return;
         }
 

@@ -326,6 +326,7 @@ public static class ResourceLoader
         RequireApiVersion(doc, doc.String("apiVersion"), "dapr.io/v1alpha1");
         var name = doc.Mapping("metadata")?.String("name") ?? Path.GetFileNameWithoutExtension(file);
         var spec = new Dictionary<string, object?>(StringComparer.Ordinal);
+        AccessControlSpec? accessControl = null;
         if (doc.Mapping("spec") is { } specNode)
         {
             ValidateConfigurationSpec(specNode);
@@ -333,9 +334,47 @@ public static class ResourceLoader
             {
                 spec[((YamlScalarNode)entry.Key).Value ?? ""] = entry.Value.ToString();
             }
+
+            accessControl = specNode.Mapping("accessControl") is { } access ? ParseAccessControl(access) : null;
         }
 
-        return new ConfigurationResource(name, spec, file);
+        return new ConfigurationResource(name, spec, file, accessControl);
+    }
+
+    private static AccessControlSpec ParseAccessControl(YamlNode access)
+    {
+        var policies = new List<AppAccessPolicy>();
+        foreach (var policy in access.MappingSequence("policies"))
+        {
+            var operations = new List<OperationRule>();
+            foreach (var operation in policy.MappingSequence("operations"))
+            {
+                var name = operation.RequiredString("name");
+                operations.Add(new OperationRule(
+                    name.StartsWith('/') ? name : "/" + name,
+                    operation.Strings("httpVerb") is { Count: > 0 } verbs ? verbs : ["*"],
+                    Action(operation, "action") ?? true));
+            }
+
+            policies.Add(new AppAccessPolicy(
+                policy.RequiredString("appId"),
+                Action(policy, "defaultAction"),
+                policy.String("namespace") is { Length: > 0 } ns ? ns : null,
+                policy.String("trustDomain") is { Length: > 0 } td ? td : "public",
+                operations));
+        }
+
+        return new AccessControlSpec(
+            Action(access, "defaultAction"),
+            access.String("trustDomain") is { Length: > 0 } trustDomain ? trustDomain : "public",
+            policies);
+    }
+
+    /// <summary>"allow" → true, "deny" → false, empty → null (the caller decides the default).</summary>
+    private static bool? Action(YamlNode node, string field)
+    {
+        RequireOneOf(node, field, "allow", "deny");
+        return node.String(field) is { Length: > 0 } value ? string.Equals(value, "allow", StringComparison.OrdinalIgnoreCase) : null;
     }
 
     /// <summary>The parts of the Configuration CRD an app's config commonly uses: required fields and their types.</summary>
@@ -395,6 +434,13 @@ public static class ResourceLoader
             {
                 policy.RequiredString("appId");
                 RequireOneOf(policy, "defaultAction", "allow", "deny");
+                foreach (var operation in policy.MappingSequence("operations"))
+                {
+                    operation.RequiredString("name");
+                    RequireOneOf(operation, "action", "allow", "deny");
+                    operation.RequiredString("action");
+                    operation.Strings("httpVerb");
+                }
             }
         }
 
