@@ -68,9 +68,9 @@ public static class SidecarCommandLine
     public static SidecarOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         string? appId = environment("APP_ID");
-        int? appPort = TryInt(environment("APP_PORT"));
-        var grpcPort = TryInt(environment("DAPR_GRPC_PORT")) ?? 50001;
-        var httpPort = TryInt(environment("DAPR_HTTP_PORT")) ?? 3500;
+        int? appPort = EnvPort(environment, "APP_PORT");
+        var grpcPort = EnvPort(environment, "DAPR_GRPC_PORT") ?? 50001;
+        var httpPort = EnvPort(environment, "DAPR_HTTP_PORT") ?? 3500;
         var channelAddress = "127.0.0.1";
         var resources = new List<string>();
         string? config = null;
@@ -159,8 +159,9 @@ public static class SidecarCommandLine
             ? n
             : throw new SidecarUsageException($"{flag}: '{value}' is not a port number");
 
-    private static int? TryInt(string? value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+    // A malformed port in the environment is as wrong as one on the command line; ignoring it would start on the default port.
+    private static int? EnvPort(Func<string, string?> environment, string name) =>
+        environment(name) is { Length: > 0 } value ? Int(name, value) : null;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
