@@ -2,6 +2,7 @@ using Dapr.Workflow;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Testing;
+using Workflow.TestHost;
 
 namespace Sidecar.Tests.Workflow;
 
@@ -225,24 +226,8 @@ public sealed class WorkflowConformanceTests(BackendsFixture backends)
         };
         var sidecar = await TestSidecar.StartAsync(appId, yaml);
         var log = new ExecutionLog();
-        var worker = await WorkflowWorker.StartAsync(sidecar.GrpcEndpoint, RegisterAll, services => services.AddSingleton(log));
+        var worker = await WorkflowWorker.StartAsync(sidecar.GrpcEndpoint, TestWorkflowRegistry.RegisterAll, services => services.AddSingleton(log));
         return new WorkflowRun(sidecar, worker, log);
-    }
-
-    internal static void RegisterAll(WorkflowRuntimeOptions options)
-    {
-        options.RegisterWorkflow<SequentialWorkflow>();
-        options.RegisterWorkflow<RetryWorkflow>();
-        options.RegisterWorkflow<TimerWorkflow>();
-        options.RegisterWorkflow<ApprovalWorkflow>();
-        options.RegisterWorkflow<ParentWorkflow>();
-        options.RegisterWorkflow<CountingWorkflow>();
-        options.RegisterWorkflow<FanOutWorkflow>();
-        options.RegisterWorkflow<FailingWorkflow>();
-        options.RegisterActivity<EchoActivity>();
-        options.RegisterActivity<FlakyActivity>();
-        options.RegisterActivity<SlowActivity>();
-        options.RegisterWorkflow<CrashableWorkflow>();
     }
 
     private sealed record WorkflowRun(TestSidecar Sidecar, WorkflowWorker Worker, ExecutionLog Log) : IAsyncDisposable

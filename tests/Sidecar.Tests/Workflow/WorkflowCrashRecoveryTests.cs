@@ -1,13 +1,12 @@
 using Dapr.Workflow;
-using Microsoft.Extensions.DependencyInjection;
 using Platform.Testing;
 
 namespace Sidecar.Tests.Workflow;
 
 /// <summary>
-/// Durability: the sidecar process killed with SIGKILL and the workflow host stopped, at the windows that
+/// Durability: the sidecar process and the workflow host process killed with SIGKILL at the windows that
 /// matter (mid-activity, mid-timer), on PostgreSQL v2. Every instance must complete; activities run at least
-/// once and are never lost.
+/// once and are never lost; work done before the crash is not repeated.
 /// </summary>
 public sealed class WorkflowCrashRecoveryTests(BackendsFixture backends)
 {
@@ -18,68 +17,92 @@ public sealed class WorkflowCrashRecoveryTests(BackendsFixture backends)
     public async Task SidecarKilledMidActivity_EveryInstanceCompletesAndNoActivityIsLost()
     {
         await using var run = await StartAsync();
-        var ids = await StartInstancesAsync(run.Worker);
-        await Eventually.MatchAsync(() => ids.All(id => run.Log.Count($"slow-start:{id}") > 0), all => all, Deadline, "every slow activity started");
+        var ids = await StartInstancesAsync(run);
+        await WaitForAllAsync(run, "slow-start", "every slow activity started");
 
         await run.Sidecar.KillAsync();
         await run.Sidecar.RestartAsync();
 
         await AssertAllCompletedAsync(run, ids);
-        Assert.All(ids, id => Assert.Equal(1, run.Log.Count($"echo:{id}:a")));
-        Assert.All(ids, id => Assert.InRange(run.Log.Count($"slow-end:{id}"), 1, 3));
+        Assert.All(ids, id => Assert.Equal(1, run.Host.Count($"echo:{id}:a")));
+        Assert.All(ids, id => Assert.InRange(run.Host.Count($"slow-end:{id}"), 1, 3));
     }
 
     [Fact]
     public async Task SidecarKilledMidTimer_TimersStillFireAfterRestart()
     {
         await using var run = await StartAsync();
-        var ids = await StartInstancesAsync(run.Worker);
-        await Eventually.MatchAsync(() => ids.All(id => run.Log.Count($"slow-end:{id}") > 0), all => all, Deadline, "every instance waits on its timer");
+        var ids = await StartInstancesAsync(run);
+        await WaitForAllAsync(run, "slow-end", "every instance waits on its timer");
 
         await run.Sidecar.KillAsync();
         await run.Sidecar.RestartAsync();
 
         await AssertAllCompletedAsync(run, ids);
-        Assert.All(ids, id => Assert.Equal(1, run.Log.Count($"echo:{id}:c")));
+        Assert.All(ids, id => Assert.Equal(1, run.Host.Count($"echo:{id}:c")));
+        Assert.All(ids, id => Assert.Equal(1, run.Host.Count($"slow-end:{id}")));
     }
 
     [Fact]
-    public async Task WorkflowHostStoppedMidActivity_NewHostFinishesTheWork()
+    public async Task HostKilledMidActivity_RestartedHostRunsTheActivityAgain()
     {
         await using var run = await StartAsync();
-        var ids = await StartInstancesAsync(run.Worker);
-        await Eventually.MatchAsync(() => ids.All(id => run.Log.Count($"slow-start:{id}") > 0), all => all, Deadline, "every slow activity started");
+        var ids = await StartInstancesAsync(run);
+        await WaitForAllAsync(run, "slow-start", "every slow activity started");
 
-        await run.ReplaceWorkerAsync();
+        await run.Host.KillAsync();
+        run.Host.Start();
 
         await AssertAllCompletedAsync(run, ids);
-        Assert.All(ids, id => Assert.True(run.Log.Count($"slow-start:{id}") >= 1));
+        // The killed executions never finished: each slow activity started again and finished once.
+        Assert.All(ids, id => Assert.True(run.Host.Count($"slow-start:{id}") >= 2, $"{id}: slow activity not re-run"));
+        Assert.All(ids, id => Assert.Equal(1, run.Host.Count($"echo:{id}:a")));
+    }
+
+    [Fact]
+    public async Task HostKilledMidTimer_TimerFiresForTheNewHost()
+    {
+        await using var run = await StartAsync();
+        var ids = await StartInstancesAsync(run);
+        await WaitForAllAsync(run, "slow-end", "every instance waits on its timer");
+
+        await run.Host.KillAsync();
+        run.Host.Start();
+
+        await AssertAllCompletedAsync(run, ids);
+        Assert.All(ids, id => Assert.Equal(1, run.Host.Count($"slow-end:{id}")));
     }
 
     [Fact]
     public async Task BothKilledMidActivity_EveryInstanceCompletes()
     {
         await using var run = await StartAsync();
-        var ids = await StartInstancesAsync(run.Worker);
-        await Eventually.MatchAsync(() => ids.All(id => run.Log.Count($"slow-start:{id}") > 0), all => all, Deadline, "every slow activity started");
+        var ids = await StartInstancesAsync(run);
+        await WaitForAllAsync(run, "slow-start", "every slow activity started");
 
+        await run.Host.KillAsync();
         await run.Sidecar.KillAsync();
-        await run.ReplaceWorkerAsync(startBeforeSidecar: run.Sidecar.RestartAsync);
+        await run.Sidecar.RestartAsync();
+        run.Host.Start();
 
         await AssertAllCompletedAsync(run, ids);
-        Assert.All(ids, id => Assert.Equal(1, run.Log.Count($"echo:{id}:c")));
+        Assert.All(ids, id => Assert.Equal(1, run.Host.Count($"echo:{id}:c")));
     }
 
-    private static async Task<List<string>> StartInstancesAsync(WorkflowWorker worker)
+    private static async Task<List<string>> StartInstancesAsync(CrashRun run)
     {
         var ids = new List<string>();
         for (var i = 0; i < Instances; i++)
         {
-            ids.Add(await worker.Client.ScheduleNewWorkflowAsync(nameof(CrashableWorkflow), input: "x"));
+            ids.Add(await run.Client.Client.ScheduleNewWorkflowAsync(nameof(global::Workflow.TestHost.CrashableWorkflow), input: "x"));
         }
 
+        run.Ids = ids;
         return ids;
     }
+
+    private static async Task WaitForAllAsync(CrashRun run, string marker, string description) =>
+        await Eventually.MatchAsync(() => run.Ids.All(id => run.Host.Count($"{marker}:{id}") > 0), all => all, Deadline, description);
 
     private static async Task AssertAllCompletedAsync(CrashRun run, List<string> ids)
     {
@@ -87,7 +110,7 @@ public sealed class WorkflowCrashRecoveryTests(BackendsFixture backends)
         timeout.CancelAfter(Deadline);
         foreach (var id in ids)
         {
-            var state = await run.Worker.Client.WaitForWorkflowCompletionAsync(id, cancellation: timeout.Token);
+            var state = await run.Client.Client.WaitForWorkflowCompletionAsync(id, cancellation: timeout.Token);
             Assert.True(state.RuntimeStatus == WorkflowRuntimeStatus.Completed, $"{id} ended {state.RuntimeStatus}; sidecar output:\n{run.Sidecar.Output}");
             Assert.Equal("done", state.ReadOutputAs<string>());
         }
@@ -99,37 +122,25 @@ public sealed class WorkflowCrashRecoveryTests(BackendsFixture backends)
         var database = await backends.Postgres.CreateDatabaseAsync("wfcrash");
         await File.WriteAllTextAsync(Path.Combine(directory, "store.yaml"), ComponentYaml.PostgresV2("wf-store", database, ("actorStateStore", "true")));
         var sidecar = await SidecarProcess.StartAsync("crash-" + Guid.NewGuid().ToString("N")[..8], directory, extraArguments: ["--log-level", "warn"]);
-        var log = new ExecutionLog();
-        var worker = await StartWorkerAsync(sidecar, log);
-        return new CrashRun(sidecar, worker, log, directory);
+        var host = new WorkflowHostProcess(sidecar.GrpcEndpoint, Path.Combine(directory, "executions.log"));
+        host.Start();
+        return new CrashRun(sidecar, host, new WorkflowClientOnly(sidecar.GrpcEndpoint), directory);
     }
 
-    private static Task<WorkflowWorker> StartWorkerAsync(SidecarProcess sidecar, ExecutionLog log) =>
-        WorkflowWorker.StartAsync(sidecar.GrpcEndpoint, WorkflowConformanceTests.RegisterAll, services => services.AddSingleton(log));
-
-    private sealed class CrashRun(SidecarProcess sidecar, WorkflowWorker worker, ExecutionLog log, string directory) : IAsyncDisposable
+    private sealed class CrashRun(SidecarProcess sidecar, WorkflowHostProcess host, WorkflowClientOnly client, string directory) : IAsyncDisposable
     {
         public SidecarProcess Sidecar { get; } = sidecar;
 
-        public WorkflowWorker Worker { get; private set; } = worker;
+        public WorkflowHostProcess Host { get; } = host;
 
-        public ExecutionLog Log { get; } = log;
+        public WorkflowClientOnly Client { get; } = client;
 
-        /// <summary>Stops the workflow host and starts a new one (optionally after something else, e.g. a sidecar restart).</summary>
-        public async Task ReplaceWorkerAsync(Func<Task>? startBeforeSidecar = null)
-        {
-            await Worker.DisposeAsync();
-            if (startBeforeSidecar is not null)
-            {
-                await startBeforeSidecar();
-            }
-
-            Worker = await StartWorkerAsync(Sidecar, Log);
-        }
+        public List<string> Ids { get; set; } = [];
 
         public async ValueTask DisposeAsync()
         {
-            await Worker.DisposeAsync();
+            Client.Dispose();
+            await Host.DisposeAsync();
             await Sidecar.DisposeAsync();
             Directory.Delete(directory, recursive: true);
         }

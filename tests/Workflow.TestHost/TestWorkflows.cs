@@ -1,19 +1,38 @@
 using System.Collections.Concurrent;
 using Dapr.Workflow;
 
-namespace Sidecar.Tests.Workflow;
+namespace Workflow.TestHost;
 
-/// <summary>Counts activity executions per key, so tests can assert "at least once, never lost".</summary>
-internal sealed class ExecutionLog
+/// <summary>
+/// Counts activity executions per key, so tests can assert "at least once, never lost". With a file, each
+/// execution is also appended as a line, so the count survives a killed host process.
+/// </summary>
+public sealed class ExecutionLog(string? file = null)
 {
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly Lock _fileLock = new();
 
-    public int Record(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+    public int Record(string key)
+    {
+        if (file is not null)
+        {
+            lock (_fileLock)
+            {
+                File.AppendAllText(file, key + "\n");
+            }
+        }
+
+        return _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+    }
 
     public int Count(string key) => _counts.GetValueOrDefault(key);
+
+    /// <summary>Counts from a log file written by another process.</summary>
+    public static int CountInFile(string file, string key) =>
+        File.Exists(file) ? File.ReadAllLines(file).Count(line => line == key) : 0;
 }
 
-internal sealed class EchoActivity(ExecutionLog log) : WorkflowActivity<string, string>
+public sealed class EchoActivity(ExecutionLog log) : WorkflowActivity<string, string>
 {
     public override Task<string> RunAsync(WorkflowActivityContext context, string input)
     {
@@ -23,7 +42,7 @@ internal sealed class EchoActivity(ExecutionLog log) : WorkflowActivity<string, 
 }
 
 /// <summary>Fails the first two attempts per instance, then succeeds: exercises the SDK-side retry policy.</summary>
-internal sealed class FlakyActivity(ExecutionLog log) : WorkflowActivity<string, string>
+public sealed class FlakyActivity(ExecutionLog log) : WorkflowActivity<string, string>
 {
     public override Task<string> RunAsync(WorkflowActivityContext context, string input)
     {
@@ -32,7 +51,7 @@ internal sealed class FlakyActivity(ExecutionLog log) : WorkflowActivity<string,
     }
 }
 
-internal sealed class SequentialWorkflow : Workflow<string, string>
+public sealed class SequentialWorkflow : Workflow<string, string>
 {
     public override async Task<string> RunAsync(WorkflowContext context, string input)
     {
@@ -44,13 +63,13 @@ internal sealed class SequentialWorkflow : Workflow<string, string>
     }
 }
 
-internal sealed class RetryWorkflow : Workflow<string, string>
+public sealed class RetryWorkflow : Workflow<string, string>
 {
     public override Task<string> RunAsync(WorkflowContext context, string input) =>
         context.CallActivityAsync<string>(nameof(FlakyActivity), input, new WorkflowTaskOptions(new WorkflowRetryPolicy(3, TimeSpan.FromMilliseconds(200))));
 }
 
-internal sealed class TimerWorkflow : Workflow<int, string>
+public sealed class TimerWorkflow : Workflow<int, string>
 {
     public override async Task<string> RunAsync(WorkflowContext context, int milliseconds)
     {
@@ -60,7 +79,7 @@ internal sealed class TimerWorkflow : Workflow<int, string>
     }
 }
 
-internal sealed class ApprovalWorkflow : Workflow<int, string>
+public sealed class ApprovalWorkflow : Workflow<int, string>
 {
     /// <param name="timeoutSeconds">0 or less waits forever.</param>
     public override async Task<string> RunAsync(WorkflowContext context, int timeoutSeconds)
@@ -79,7 +98,7 @@ internal sealed class ApprovalWorkflow : Workflow<int, string>
     }
 }
 
-internal sealed class ParentWorkflow : Workflow<string, string>
+public sealed class ParentWorkflow : Workflow<string, string>
 {
     public override async Task<string> RunAsync(WorkflowContext context, string input)
     {
@@ -88,7 +107,7 @@ internal sealed class ParentWorkflow : Workflow<string, string>
     }
 }
 
-internal sealed class CountingWorkflow : Workflow<int, int>
+public sealed class CountingWorkflow : Workflow<int, int>
 {
     public override async Task<int> RunAsync(WorkflowContext context, int n)
     {
@@ -103,7 +122,7 @@ internal sealed class CountingWorkflow : Workflow<int, int>
     }
 }
 
-internal sealed class FanOutWorkflow : Workflow<int, int>
+public sealed class FanOutWorkflow : Workflow<int, int>
 {
     public override async Task<int> RunAsync(WorkflowContext context, int width)
     {
@@ -113,14 +132,14 @@ internal sealed class FanOutWorkflow : Workflow<int, int>
     }
 }
 
-internal sealed class FailingWorkflow : Workflow<string, string>
+public sealed class FailingWorkflow : Workflow<string, string>
 {
     public override Task<string> RunAsync(WorkflowContext context, string input) =>
         throw new InvalidOperationException("workflow failed on purpose: " + input);
 }
 
 /// <summary>Takes long enough that a test can crash something while it runs.</summary>
-internal sealed class SlowActivity(ExecutionLog log) : WorkflowActivity<string, string>
+public sealed class SlowActivity(ExecutionLog log) : WorkflowActivity<string, string>
 {
     public override async Task<string> RunAsync(WorkflowActivityContext context, string input)
     {
@@ -132,7 +151,7 @@ internal sealed class SlowActivity(ExecutionLog log) : WorkflowActivity<string, 
 }
 
 /// <summary>activity → slow activity → durable timer → activity: a window for each crash scenario.</summary>
-internal sealed class CrashableWorkflow : Workflow<string, string>
+public sealed class CrashableWorkflow : Workflow<string, string>
 {
     public override async Task<string> RunAsync(WorkflowContext context, string input)
     {
@@ -141,5 +160,24 @@ internal sealed class CrashableWorkflow : Workflow<string, string>
         await context.CreateTimer(TimeSpan.FromSeconds(2));
         await context.CallActivityAsync<string>(nameof(EchoActivity), "c");
         return "done";
+    }
+}
+
+public static class TestWorkflowRegistry
+{
+    public static void RegisterAll(WorkflowRuntimeOptions options)
+    {
+        options.RegisterWorkflow<SequentialWorkflow>();
+        options.RegisterWorkflow<RetryWorkflow>();
+        options.RegisterWorkflow<TimerWorkflow>();
+        options.RegisterWorkflow<ApprovalWorkflow>();
+        options.RegisterWorkflow<ParentWorkflow>();
+        options.RegisterWorkflow<CountingWorkflow>();
+        options.RegisterWorkflow<FanOutWorkflow>();
+        options.RegisterWorkflow<FailingWorkflow>();
+        options.RegisterWorkflow<CrashableWorkflow>();
+        options.RegisterActivity<EchoActivity>();
+        options.RegisterActivity<FlakyActivity>();
+        options.RegisterActivity<SlowActivity>();
     }
 }
