@@ -1,0 +1,137 @@
+namespace Sidecar.State;
+
+/// <summary>
+/// state.in-memory: one sidecar's process memory. UUID ETags compared as opaque strings (so a malformed
+/// ETag is a mismatch), first-write refuses an existing key, TTL cleared by a rewrite without one,
+/// transactions all-or-nothing under one lock.
+/// </summary>
+internal sealed class InMemoryStateStore(TimeProvider time) : IStateStore
+{
+    private readonly Dictionary<string, Item> _items = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public StateFeatures Features => StateFeatures.ETag | StateFeatures.Transactional | StateFeatures.Ttl;
+
+    public Task InitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<StateEntry?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Live(key) is { } item ? new StateEntry(item.Data, item.ETag, item.ExpiresAt) : null);
+        }
+    }
+
+    public Task SetAsync(StateSetRequest request, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            CheckSet(request);
+            Apply(request);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(StateDeleteRequest request, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            CheckDelete(request);
+            _items.Remove(request.Key);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ExecuteTransactionAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            // Check against the state each operation will see, then apply: nothing is written if one check fails.
+            var snapshot = new Dictionary<string, Item>(_items, StringComparer.Ordinal);
+            try
+            {
+                foreach (var operation in operations)
+                {
+                    switch (operation)
+                    {
+                        case UpsertOperation upsert:
+                            CheckSet(upsert.Request);
+                            Apply(upsert.Request);
+                            break;
+                        case DeleteOperation delete:
+                            CheckDelete(delete.Request);
+                            _items.Remove(delete.Request.Key);
+                            break;
+                    }
+                }
+            }
+            catch
+            {
+                _items.Clear();
+                foreach (var (key, item) in snapshot)
+                {
+                    _items[key] = item;
+                }
+
+                throw;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<StateQueryResult> QueryAsync(string queryJson, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("state store does not support querying");
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private Item? Live(string key)
+    {
+        if (!_items.TryGetValue(key, out var item))
+        {
+            return null;
+        }
+
+        if (item.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
+        {
+            _items.Remove(key);
+            return null;
+        }
+
+        return item;
+    }
+
+    private void CheckSet(StateSetRequest request)
+    {
+        var existing = Live(request.Key);
+        if (request.ETag is not null)
+        {
+            if (existing is null || existing.ETag != request.ETag)
+            {
+                throw new ETagMismatchException();
+            }
+        }
+        else if (request.Concurrency == StateConcurrency.FirstWrite && existing is not null)
+        {
+            throw new ETagMismatchException();
+        }
+    }
+
+    private void CheckDelete(StateDeleteRequest request)
+    {
+        if (request.ETag is not null && (Live(request.Key) is not { } existing || existing.ETag != request.ETag))
+        {
+            throw new ETagMismatchException();
+        }
+    }
+
+    private void Apply(StateSetRequest request)
+    {
+        DateTimeOffset? expiresAt = request.TtlSeconds is { } ttl and > 0 ? time.GetUtcNow().AddSeconds(ttl) : null;
+        _items[request.Key] = new Item(request.Value.Bytes.ToArray(), Guid.NewGuid().ToString(), expiresAt);
+    }
+
+    private sealed record Item(byte[] Data, string ETag, DateTimeOffset? ExpiresAt);
+}
