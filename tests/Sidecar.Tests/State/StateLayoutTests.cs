@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Npgsql;
+using Platform.Testing;
 using StackExchange.Redis;
 
 namespace Sidecar.Tests.State;
@@ -199,6 +200,36 @@ public sealed class StateLayoutTests(BackendsFixture backends)
         Assert.NotNull(kept);
         Assert.InRange(kept.Value, TimeSpan.FromSeconds(200), TimeSpan.FromSeconds(300));
         Assert.Null(persisted);
+    }
+
+    [Fact]
+    public async Task Redis_ComponentTtl_AppliesWhenTheRequestHasNone()
+    {
+        await using var scope = await StateBackend.StartAsync(backends, StateBackend.Redis, ("ttlInSeconds", "120"));
+        var key = StateBackend.NewKey();
+
+        await scope.Client.SaveStateAsync(StateBackend.StoreName, key, 1, cancellationToken: Ct);
+        var ttl = await backends.Redis.Database.KeyTimeToLiveAsync($"{scope.AppId}||{key}");
+
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(120));
+    }
+
+    [Fact]
+    public async Task PostgresV1_QuerySharedTable_ReturnsOtherAppsRowsDeprefixed()
+    {
+        var connectionString = await backends.Postgres.CreateDatabaseAsync("state");
+        var yaml = ComponentYaml.PostgresV1(StateBackend.StoreName, connectionString);
+        await using var writer = await TestSidecar.StartAsync($"writer-{Guid.NewGuid():N}"[..16], yaml);
+        await using var reader = await TestSidecar.StartAsync($"reader-{Guid.NewGuid():N}"[..16], yaml);
+        var json = new Dictionary<string, string> { ["contentType"] = "application/json" };
+        await writer.Client.SaveStateAsync(StateBackend.StoreName, "theirs", new Item("shared"), metadata: json, cancellationToken: Ct);
+
+        var result = await reader.Client.QueryStateAsync<Item>(StateBackend.StoreName, """{"filter": {"EQ": {"id": "shared"}}}""", cancellationToken: Ct);
+        var direct = await reader.Client.GetStateAsync<Item>(StateBackend.StoreName, "theirs", cancellationToken: Ct);
+
+        Assert.Equal("theirs", Assert.Single(result.Results).Key);
+        Assert.Null(direct);
     }
 
     [Theory]

@@ -224,7 +224,7 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
         var key = StoreKey(store, item.Key);
         var bytes = item.Value?.ToByteArray() ?? [];
         var value = StateValue.FromBytes(bytes);
-        if (honourContentType && item.Metadata.TryGetValue(ContentTypeMetadata, out var contentType) && contentType == "application/json" && bytes.Length > 0)
+        if (honourContentType && item.Metadata.TryGetValue(ContentTypeMetadata, out var contentType) && contentType == "application/json")
         {
             try
             {
@@ -242,7 +242,8 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
 
     private static int? TtlOf(MapField<string, string> metadata)
     {
-        if (!metadata.TryGetValue(TtlMetadata, out var text))
+        // Dapr's ParseTTL treats an empty value as absent.
+        if (!metadata.TryGetValue(TtlMetadata, out var text) || text.Length == 0)
         {
             return null;
         }
