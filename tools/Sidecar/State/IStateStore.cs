@@ -73,6 +73,13 @@ public interface IStateStore : IAsyncDisposable
 
     /// <exception cref="NotSupportedException">The store has no query API.</exception>
     Task<StateQueryResult> QueryAsync(string queryJson, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Physical keys matching a SQL LIKE pattern (% and _), live rows only: the KEYS_LIKE feature daprd's
+    /// workflow engine uses to list instances.
+    /// </summary>
+    Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this state store does not list keys");
 }
 
 /// <summary>Base of the ETag failures daprd distinguishes.</summary>

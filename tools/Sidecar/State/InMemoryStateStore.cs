@@ -85,6 +85,17 @@ internal sealed class InMemoryStateStore(TimeProvider time) : IStateStore
     public Task<StateQueryResult> QueryAsync(string queryJson, CancellationToken cancellationToken) =>
         throw new NotSupportedException("state store does not support querying");
 
+    public Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken)
+    {
+        var regex = LikePattern.ToRegex(pattern);
+        lock (_lock)
+        {
+            // Materialise first: Live() drops expired items from the dictionary.
+            var matching = _items.Keys.Where(k => regex.IsMatch(k)).ToList();
+            return Task.FromResult<IReadOnlyList<string>>(matching.Where(k => Live(k) is not null).ToList());
+        }
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private Item? Live(string key)

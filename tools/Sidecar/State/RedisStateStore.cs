@@ -178,6 +178,26 @@ internal sealed class RedisStateStore(ComponentMetadata metadata) : IStateStore
     public Task<StateQueryResult> QueryAsync(string queryJson, CancellationToken cancellationToken) =>
         throw new NotSupportedException("state store does not support querying");
 
+    public async Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken)
+    {
+        // SCAN on every primary; the glob selects the same keys as the LIKE pattern (Redis expires keys itself).
+        var glob = LikePattern.ToGlob(pattern);
+        var regex = LikePattern.ToRegex(pattern);
+        var keys = new List<string>();
+        foreach (var server in _connection!.GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(Database.Database, glob, pageSize: 500).WithCancellation(cancellationToken))
+            {
+                if (regex.IsMatch(key.ToString()))
+                {
+                    keys.Add(key.ToString());
+                }
+            }
+        }
+
+        return keys;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_connection is not null)
