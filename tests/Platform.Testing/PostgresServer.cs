@@ -23,7 +23,8 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Connection string for the maintenance database (user postgres, trust auth).</summary>
     public string AdminConnectionString { get; }
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="durable">fsync and synchronous_commit on, as benchmarks need; tests run without for speed.</param>
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
     {
         if (Environment.GetEnvironmentVariable("PLATFORM_TEST_POSTGRES") is { Length: > 0 } existing)
         {
@@ -41,7 +42,8 @@ public sealed class PostgresServer : IAsyncDisposable
         var port = ProcessRunner.FreePort();
         await ProcessRunner.RunAsync(Path.Combine(bin, "initdb"), ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"], runAs);
         // Tests trade durability for speed (fsync off); the benchmarks run with fsync on.
-        var serverOptions = $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        var durability = durable ? "-c fsync=on -c synchronous_commit=on" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        var serverOptions = $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 {durability} -c max_connections=300";
         await ProcessRunner.RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", dataDirectory, "-o", serverOptions, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"], runAs);
         var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true", dataDirectory, bin);
         return server;

@@ -23,6 +23,9 @@ public sealed class TestApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Every request the app received, as the sidecar sent it.</summary>
+    public RequestRecorder Recorder { get; } = new();
+
     public static async Task<TestApp> StartAsync(Action<WebApplication> mapEndpoints, Action<IServiceCollection>? configureServices = null, int? port = null)
     {
         var chosenPort = port ?? ProcessRunner.FreePort();
@@ -32,11 +35,13 @@ public sealed class TestApp : IAsyncDisposable
         builder.Services.AddDaprClient();
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
+        var testApp = new TestApp(app, chosenPort);
+        testApp.Recorder.Attach(app);
         app.UseCloudEvents();
         app.MapSubscribeHandler();
         mapEndpoints(app);
         await app.StartAsync();
-        return new TestApp(app, chosenPort);
+        return testApp;
     }
 
     public async ValueTask DisposeAsync()

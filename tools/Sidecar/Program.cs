@@ -4,7 +4,7 @@ using Sidecar.Resources;
 // A Dapr-compatible sidecar for machines without daprd: same flags, same APIs, same resource YAML.
 try
 {
-    var options = SidecarCommandLine.Parse(args, Environment.GetEnvironmentVariable);
+    var options = SidecarCommandLine.Parse(args, Environment.GetEnvironmentVariable) with { CrashExitsProcess = true };
     await using var host = await SidecarHost.StartAsync(options);
     Console.WriteLine($"sidecar for '{options.AppId}': gRPC on {host.Options.GrpcPort}, HTTP on {host.Options.HttpPort}");
     await host.Stopped;

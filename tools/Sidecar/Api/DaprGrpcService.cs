@@ -2,6 +2,7 @@ using Dapr.Client.Autogen.Grpc.v1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Sidecar.Jobs;
 using Sidecar.PubSub;
 using Sidecar.State;
 
@@ -13,7 +14,7 @@ namespace Sidecar.Api;
 /// called with a null instance. Methods not bound here answer Unimplemented (see <see cref="UnimplementedGrpcMiddleware"/>).
 /// </summary>
 [BindServiceMethod(typeof(DaprGrpcService), nameof(BindService))]
-public class DaprGrpcService(StateApi state, PublishApi publish, MetadataApi metadata)
+public class DaprGrpcService(StateApi state, PublishApi publish, JobsApi jobs, MetadataApi metadata)
 {
     public const string ServiceName = "dapr.proto.runtime.v1.Dapr";
 
@@ -40,6 +41,18 @@ public class DaprGrpcService(StateApi state, PublishApi publish, MetadataApi met
 
     // Grpc.AspNetCore finds handlers by method name, so the Alpha1 twin needs its own.
     public virtual Task<BulkPublishResponse> BulkPublishEventAlpha1(BulkPublishRequest request, ServerCallContext context) => BulkPublishEvent(request, context);
+
+    public virtual Task<ScheduleJobResponse> ScheduleJob(ScheduleJobRequest request, ServerCallContext context) => jobs.ScheduleAsync(request, context.CancellationToken);
+
+    public virtual Task<ScheduleJobResponse> ScheduleJobAlpha1(ScheduleJobRequest request, ServerCallContext context) => ScheduleJob(request, context);
+
+    public virtual Task<GetJobResponse> GetJob(GetJobRequest request, ServerCallContext context) => jobs.GetAsync(request, context.CancellationToken);
+
+    public virtual Task<GetJobResponse> GetJobAlpha1(GetJobRequest request, ServerCallContext context) => GetJob(request, context);
+
+    public virtual Task<DeleteJobResponse> DeleteJob(DeleteJobRequest request, ServerCallContext context) => jobs.DeleteAsync(request, context.CancellationToken);
+
+    public virtual Task<DeleteJobResponse> DeleteJobAlpha1(DeleteJobRequest request, ServerCallContext context) => DeleteJob(request, context);
 
     public virtual Task<GetMetadataResponse> GetMetadata(GetMetadataRequest request, ServerCallContext context) => Task.FromResult(metadata.Get());
 
@@ -68,6 +81,12 @@ public class DaprGrpcService(StateApi state, PublishApi publish, MetadataApi met
         // The SDK tries the stable name first and falls back to the Alpha1 twin (contract §1.4): serve both.
         Unary<BulkPublishRequest, BulkPublishResponse>(binder, "BulkPublishEvent", service is null ? null : service.BulkPublishEvent);
         Unary<BulkPublishRequest, BulkPublishResponse>(binder, "BulkPublishEventAlpha1", service is null ? null : service.BulkPublishEventAlpha1);
+        Unary<ScheduleJobRequest, ScheduleJobResponse>(binder, "ScheduleJob", service is null ? null : service.ScheduleJob);
+        Unary<ScheduleJobRequest, ScheduleJobResponse>(binder, "ScheduleJobAlpha1", service is null ? null : service.ScheduleJobAlpha1);
+        Unary<GetJobRequest, GetJobResponse>(binder, "GetJob", service is null ? null : service.GetJob);
+        Unary<GetJobRequest, GetJobResponse>(binder, "GetJobAlpha1", service is null ? null : service.GetJobAlpha1);
+        Unary<DeleteJobRequest, DeleteJobResponse>(binder, "DeleteJob", service is null ? null : service.DeleteJob);
+        Unary<DeleteJobRequest, DeleteJobResponse>(binder, "DeleteJobAlpha1", service is null ? null : service.DeleteJobAlpha1);
         Unary<GetMetadataRequest, GetMetadataResponse>(binder, "GetMetadata", service is null ? null : service.GetMetadata);
         Unary<SetMetadataRequest, Empty>(binder, "SetMetadata", service is null ? null : service.SetMetadata);
         Unary<ShutdownRequest, Empty>(binder, "Shutdown", service is null ? null : service.Shutdown);

@@ -30,6 +30,7 @@ public sealed class UnimplementedGrpcMiddleware(RequestDelegate next)
     {
         var binder = new PathCollector();
         DaprGrpcService.BindService(binder, null);
+        Workflow.WorkflowGrpcService.BindService(binder, null);
         return binder.Paths;
     }
 

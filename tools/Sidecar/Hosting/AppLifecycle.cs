@@ -10,6 +10,7 @@ namespace Sidecar.Hosting;
 internal sealed class AppLifecycle(
     AppChannel appChannel,
     SubscriptionRunner subscriptions,
+    Outbox.OutboxRelay outboxRelay,
     NameRegistry names,
     SidecarReadiness readiness,
     SidecarOptions options,
@@ -23,6 +24,7 @@ internal sealed class AppLifecycle(
             await appChannel.WaitForAppAsync(stoppingToken);
             Log.AppReachable(logger, options.AppId, appChannel.HasApp ? appChannel.BaseAddress.ToString() : "(no app port)");
             await subscriptions.StartAsync(stoppingToken);
+            await outboxRelay.StartAsync(stoppingToken);
             readiness.MarkAppReady();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -74,12 +74,17 @@ public sealed class SidecarHost : IAsyncDisposable
         builder.Services.AddHttpClient(AppChannel.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false, AllowAutoRedirect = false });
         builder.Services.AddSingleton(sp => new AppChannel(options, sp.GetRequiredService<IHttpClientFactory>().CreateClient(AppChannel.HttpClientName)));
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Outbox.TransactionalOutbox>();
+        builder.Services.AddSingleton<Outbox.OutboxRelay>();
         builder.Services.AddSingleton<StateApi>();
         builder.Services.AddSingleton<PublishApi>();
+        builder.Services.AddSingleton<Jobs.JobsApi>();
         builder.Services.AddSingleton<MetadataApi>();
         builder.Services.AddSidecarInvocation();
         builder.Services.AddSidecarPubSub();
+        builder.Services.AddSingleton<Workflow.WorkflowEngine>();
+        builder.Services.AddHostedService<Workflow.WorkflowHostedService>();
         builder.Services.AddHostedService<AppLifecycle>();
         builder.Services.AddGrpc(grpc =>
         {
@@ -93,6 +98,7 @@ public sealed class SidecarHost : IAsyncDisposable
         app.UseMiddleware<UnimplementedGrpcMiddleware>();
         app.UseMiddleware<HttpApiTokenMiddleware>();
         app.MapGrpcService<DaprGrpcService>().RequireHost($"*:{options.GrpcPort}");
+        app.MapGrpcService<Workflow.WorkflowGrpcService>().RequireHost($"*:{options.GrpcPort}");
         app.MapSidecarHttpApi().RequireHost($"*:{options.HttpPort}");
 
         try

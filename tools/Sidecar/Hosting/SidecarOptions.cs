@@ -42,6 +42,9 @@ public sealed record SidecarOptions
     /// <summary>Fault-injection plan (off when null); see <see cref="Faults.FaultOptions"/>.</summary>
     public Faults.FaultOptions? Faults { get; init; }
 
+    /// <summary>True when the sidecar runs as its own process, so an injected crash can really kill it.</summary>
+    public bool CrashExitsProcess { get; init; }
+
     public string EffectiveNamespace => string.IsNullOrEmpty(Namespace) ? "default" : Namespace;
 }
 
