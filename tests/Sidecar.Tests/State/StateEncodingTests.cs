@@ -35,6 +35,26 @@ public sealed class StateEncodingTests
         Assert.Equal(expected, GoJson.FormatFloat(value));
     }
 
+    [Theory]
+    [InlineData(1e6, "1e+06")]
+    [InlineData(123456, "123456")]
+    [InlineData(2.5, "2.5")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(0.00001, "1e-05")]
+    [InlineData(-1234567, "-1.234567e+06")]
+    public void FormatShortestG_Value_MatchesGoFmtV(double value, string expected)
+    {
+        Assert.Equal(expected, GoJson.FormatShortestG(value));
+    }
+
+    [Fact]
+    public void BuildQuery_NumericFilter_UsesGoTextOfTheFloat()
+    {
+        var query = PostgresQuery.Build("state", """{"filter": {"EQ": {"qty": 1000000}}}""");
+
+        Assert.Equal(["1e+06"], query.Parameters);
+    }
+
     [Fact]
     public void Canonicalize_InvalidJson_Throws()
     {
@@ -62,8 +82,8 @@ public sealed class StateEncodingTests
             """);
 
         Assert.Equal(
-            "SELECT key, value::text, xmin::text FROM state WHERE (expiredate IS NULL OR expiredate >= CURRENT_TIMESTAMP)"
-            + " AND (value->'person'->>'org' = $1 AND value->>'state' IN ($2, $3)) ORDER BY value->'person'->>'id' DESC LIMIT 10 OFFSET 20",
+            "SELECT key, value::text, xmin::text FROM state"
+            + " WHERE (value->'person'->>'org'=$1 AND (value->>'state'=$2 OR value->>'state'=$3)) ORDER BY value->'person'->>'id' DESC LIMIT 10 OFFSET 20",
             query.Sql);
         Assert.Equal(["A", "CA", "WA"], query.Parameters);
     }

@@ -114,7 +114,31 @@ internal static class GoJson
             return double.IsNegative(value) ? "-0" : "0";
         }
 
-        // "R" is shortest round-trip but picks its own layout; take its digits and place the point ourselves.
+        var (digits, integerDigits) = Decompose(value);
+        var abs = Math.Abs(value);
+        return abs < 1e-6 || abs >= 1e21
+            ? Exponent(value, digits, integerDigits - 1, trimNegativeExponent: true)
+            : Fixed(value, digits, integerDigits);
+    }
+
+    /// <summary>Go's fmt "%v" of a float64 (strconv 'g', shortest): exponent form when the exponent is below -4 or from 6.</summary>
+    internal static string FormatShortestG(double value)
+    {
+        if (value == 0)
+        {
+            return double.IsNegative(value) ? "-0" : "0";
+        }
+
+        var (digits, integerDigits) = Decompose(value);
+        var exponent = integerDigits - 1;
+        return exponent < -4 || exponent >= 6
+            ? Exponent(value, digits, exponent, trimNegativeExponent: false)
+            : Fixed(value, digits, integerDigits);
+    }
+
+    /// <summary>The shortest round-trip significant digits and how many of them precede the decimal point.</summary>
+    private static (string Digits, int IntegerDigits) Decompose(double value)
+    {
         var roundTrip = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
         var exponentAt = roundTrip.IndexOfAny(['E', 'e']);
         var mantissa = exponentAt < 0 ? roundTrip : roundTrip[..exponentAt];
@@ -122,22 +146,23 @@ internal static class GoJson
         var point = mantissa.IndexOf('.', StringComparison.Ordinal);
         var digits = point < 0 ? mantissa : mantissa.Remove(point, 1);
         var integerDigits = (point < 0 ? mantissa.Length : point) + exponent;
-        var leadingZeros = digits.Length - digits.TrimStart('0').Length;
-        digits = digits.TrimStart('0');
-        integerDigits -= leadingZeros;
-        digits = digits.TrimEnd('0');
-        var sign = value < 0 ? "-" : "";
-        var abs = Math.Abs(value);
-        if (abs < 1e-6 || abs >= 1e21)
-        {
-            var decimalExponent = integerDigits - 1;
-            var body = digits.Length == 1 ? digits : $"{digits[0]}.{digits[1..]}";
-            var exponentText = decimalExponent < 0
-                ? $"-{(-decimalExponent).ToString(CultureInfo.InvariantCulture)}"
-                : $"+{decimalExponent.ToString("00", CultureInfo.InvariantCulture)}";
-            return $"{sign}{body}e{exponentText}";
-        }
+        var trimmed = digits.TrimStart('0');
+        integerDigits -= digits.Length - trimmed.Length;
+        return (trimmed.TrimEnd('0'), integerDigits);
+    }
 
+    private static string Exponent(double value, string digits, int exponent, bool trimNegativeExponent)
+    {
+        var sign = value < 0 ? "-" : "";
+        var body = digits.Length == 1 ? digits : $"{digits[0]}.{digits[1..]}";
+        // Go prints at least two exponent digits; encoding/json then drops the zero of e-0X.
+        var magnitude = Math.Abs(exponent).ToString(exponent < 0 && trimNegativeExponent ? "0" : "00", CultureInfo.InvariantCulture);
+        return $"{sign}{body}e{(exponent < 0 ? '-' : '+')}{magnitude}";
+    }
+
+    private static string Fixed(double value, string digits, int integerDigits)
+    {
+        var sign = value < 0 ? "-" : "";
         if (integerDigits <= 0)
         {
             return $"{sign}0.{new string('0', -integerDigits)}{digits}";

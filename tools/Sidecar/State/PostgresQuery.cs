@@ -29,11 +29,11 @@ internal sealed record PostgresQuery(string Sql, IReadOnlyList<string> Parameter
             }
 
             var parameters = new List<string>();
-            // Expired rows are invisible to queries as to reads.
-            var sql = new StringBuilder($"SELECT key, value::text, xmin::text FROM {table} WHERE (expiredate IS NULL OR expiredate >= CURRENT_TIMESTAMP)");
+            // As Dapr's builder: no expiry condition, so expired rows not yet collected still match.
+            var sql = new StringBuilder($"SELECT key, value::text, xmin::text FROM {table}");
             if (root.TryGetProperty("filter", out var filter) && filter.ValueKind == JsonValueKind.Object && filter.EnumerateObject().Any())
             {
-                sql.Append(" AND ").Append(Filter(filter, parameters));
+                sql.Append(" WHERE ").Append(Filter(filter, parameters));
             }
 
             if (root.TryGetProperty("sort", out var sort) && sort.ValueKind == JsonValueKind.Array && sort.GetArrayLength() > 0)
@@ -41,11 +41,11 @@ internal sealed record PostgresQuery(string Sql, IReadOnlyList<string> Parameter
                 var orders = sort.EnumerateArray().Select(s =>
                 {
                     var key = s.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : throw new StateQueryException("sort item needs a key");
-                    var order = s.TryGetProperty("order", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString()! : "ASC";
-                    return order.ToUpperInvariant() switch
+                    var order = s.TryGetProperty("order", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString()! : "";
+                    return order switch
                     {
-                        "ASC" => $"{Field(key)} ASC",
-                        "DESC" => $"{Field(key)} DESC",
+                        "" => Field(key),
+                        "ASC" or "DESC" => $"{Field(key)} {order}",
                         _ => throw new StateQueryException($"invalid sort order '{order}'"),
                     };
                 });
@@ -97,7 +97,7 @@ internal sealed record PostgresQuery(string Sql, IReadOnlyList<string> Parameter
                 {
                     var (key, value) = SingleField(operand, op);
                     parameters.Add(ValueText(value));
-                    return $"{Field(key)} = ${parameters.Count}";
+                    return $"{Field(key)}=${parameters.Count}";
                 }
 
             case "IN":
@@ -108,12 +108,13 @@ internal sealed record PostgresQuery(string Sql, IReadOnlyList<string> Parameter
                         throw new StateQueryException("IN needs a non-empty array");
                     }
 
-                    var positions = values.EnumerateArray().Select(v =>
+                    // Dapr writes IN as a chain of equalities.
+                    var equalities = values.EnumerateArray().Select(v =>
                     {
                         parameters.Add(ValueText(v));
-                        return $"${parameters.Count}";
+                        return $"{Field(key)}=${parameters.Count}";
                     }).ToList();
-                    return $"{Field(key)} IN ({string.Join(", ", positions)})";
+                    return $"({string.Join(" OR ", equalities)})";
                 }
 
             case "AND" or "OR":
@@ -151,13 +152,13 @@ internal sealed record PostgresQuery(string Sql, IReadOnlyList<string> Parameter
         return field.ToString();
     }
 
-    /// <summary>The leaf is compared as text, so a filter value is matched by its text form.</summary>
+    /// <summary>The leaf is compared as text with the value as Go's fmt "%v" prints it (numbers went through float64).</summary>
     private static string ValueText(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString()!,
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
-        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.Number => GoJson.FormatShortestG(value.GetDouble()),
         _ => throw new StateQueryException($"unsupported filter value {value.GetRawText()}"),
     };
 }
