@@ -114,27 +114,32 @@ internal sealed class InMemoryStateStore(TimeProvider time) : IStateStore
         return item;
     }
 
-    private void CheckSet(StateSetRequest request)
-    {
-        var existing = Live(request.Key);
-        if (request.ETag is not null)
-        {
-            if (existing is null || existing.ETag != request.ETag)
-            {
-                throw new ETagMismatchException();
-            }
-        }
-        else if (request.Concurrency == StateConcurrency.FirstWrite && existing is not null)
-        {
-            throw new ETagMismatchException();
-        }
-    }
+    private void CheckSet(StateSetRequest request) => CheckETag(request.Key, request.ETag, request.Concurrency);
 
-    private void CheckDelete(StateDeleteRequest request)
+    private void CheckDelete(StateDeleteRequest request) => CheckETag(request.Key, request.ETag, request.Concurrency);
+
+    /// <summary>Dapr's doValidateEtag, with its messages.</summary>
+    private void CheckETag(string key, string? etag, StateConcurrency concurrency)
     {
-        if (request.ETag is not null && (Live(request.Key) is not { } existing || existing.ETag != request.ETag))
+        var existing = Live(key);
+        if (etag is null)
         {
-            throw new ETagMismatchException();
+            if (concurrency == StateConcurrency.FirstWrite && existing is not null)
+            {
+                throw new ETagMismatchException("item already exists and no etag was passed");
+            }
+
+            return;
+        }
+
+        if (existing is null)
+        {
+            throw new ETagMismatchException($"state not exist or expired for key={key}");
+        }
+
+        if (existing.ETag != etag)
+        {
+            throw new ETagMismatchException($"state etag not match for key={key}: current={existing.ETag}, expect={etag}");
         }
     }
 
