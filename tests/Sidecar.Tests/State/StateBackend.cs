@@ -50,12 +50,31 @@ public static partial class StateBackend
                 throw new ArgumentOutOfRangeException(nameof(backend), backend, "unknown backend");
         }
 
-        var sidecar = await TestSidecar.StartAsync(appId, yaml);
+        var sidecar = await StartSidecarAsync(appId, yaml);
         var database = connectionString is null ? null : DatabaseName().Match(connectionString).Groups[1].Value;
         return new StateScope(sidecar, appId, database is null ? null : backends.Postgres.NpgsqlConnectionString(database));
     }
 
     public static string NewKey() => $"key-{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// The host picks free ports before binding them; with other test runs on the machine another process can
+    /// take one in between. That start-up race is retried; any other failure is not.
+    /// </summary>
+    public static async Task<TestSidecar> StartSidecarAsync(string appId, string yaml)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TestSidecar.StartAsync(appId, yaml);
+            }
+            catch (IOException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+        }
+    }
 
     [GeneratedRegex(@"database=(\S+)")]
     private static partial Regex DatabaseName();

@@ -307,14 +307,65 @@ public sealed class StateConformanceTests(BackendsFixture backends)
 
     [Theory]
     [MemberData(nameof(StateBackend.All), MemberType = typeof(StateBackend))]
-    public async Task SaveState_InvalidTtl_IsInvalidArgument(string backend)
+    public async Task SaveState_NonIntegerTtl_IsInternalFromTheComponentAfterEarlierItems(string backend)
     {
         await using var scope = await StateBackend.StartAsync(backends, backend);
+        var (first, second) = (StateBackend.NewKey(), StateBackend.NewKey());
+
+        // daprd does not validate ttlInSeconds; the component does when it writes that item.
+        var error = await Assert.ThrowsAsync<DaprException>(() => scope.Client.SaveBulkStateAsync(StateBackend.StoreName,
+        [
+            new SaveStateItem<string>(first, "kept", ""),
+            new SaveStateItem<string>(second, "refused", "", metadata: new Dictionary<string, string> { ["ttlInSeconds"] = "soon" }),
+        ], Ct));
+
+        var rpc = Assert.IsType<RpcException>(error.InnerException);
+        Assert.Equal(StatusCode.Internal, rpc.StatusCode);
+        Assert.StartsWith($"failed saving state in state store {StateBackend.StoreName}: error parsing TTL", rpc.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("kept", await scope.Client.GetStateAsync<string>(StateBackend.StoreName, first, cancellationToken: Ct));
+        Assert.Null(await scope.Client.GetStateAsync<string>(StateBackend.StoreName, second, cancellationToken: Ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(StateBackend.All), MemberType = typeof(StateBackend))]
+    public async Task SaveState_TtlBelowMinusOne_OnlyPostgresRefuses(string backend)
+    {
+        await using var scope = await StateBackend.StartAsync(backends, backend);
+        var key = StateBackend.NewKey();
         var metadata = new Dictionary<string, string> { ["ttlInSeconds"] = "-2" };
 
-        var error = await Assert.ThrowsAsync<DaprException>(() => scope.Client.SaveStateAsync(StateBackend.StoreName, StateBackend.NewKey(), new Order("x", 1), metadata: metadata, cancellationToken: Ct));
+        var save = () => scope.Client.SaveStateAsync(StateBackend.StoreName, key, "v", metadata: metadata, cancellationToken: Ct);
 
-        Assert.Equal(StatusCode.InvalidArgument, Assert.IsType<RpcException>(error.InnerException).StatusCode);
+        if (StateBackend.IsPostgres(backend))
+        {
+            var error = await Assert.ThrowsAsync<DaprException>(save);
+            var rpc = Assert.IsType<RpcException>(error.InnerException);
+            Assert.Equal(StatusCode.Internal, rpc.StatusCode);
+            Assert.EndsWith("must be -1 or greater", rpc.Status.Detail, StringComparison.Ordinal);
+        }
+        else
+        {
+            // Redis persists the key (ttl <= 0), in-memory treats a negative TTL as none.
+            await save();
+            var response = await scope.Grpc.GetStateAsync(new() { StoreName = StateBackend.StoreName, Key = key }, cancellationToken: Ct);
+            Assert.Equal("\"v\"", response.Data.ToStringUtf8());
+            Assert.False(response.Metadata.ContainsKey("ttlExpireTime"));
+        }
+    }
+
+    [Fact]
+    public async Task SaveState_EmptyKey_IsInvalidArgument()
+    {
+        await using var scope = await StateBackend.StartAsync(backends, StateBackend.InMemory);
+
+        // The SDK refuses an empty key itself, so this goes through the raw gRPC client.
+        var request = new Dapr.Client.Autogen.Grpc.v1.SaveStateRequest { StoreName = StateBackend.StoreName };
+        request.States.Add(new Dapr.Client.Autogen.Grpc.v1.StateItem { Key = "", Value = Google.Protobuf.ByteString.CopyFromUtf8("1") });
+
+        var rpc = await Assert.ThrowsAsync<RpcException>(async () => await scope.Grpc.SaveStateAsync(request, cancellationToken: Ct));
+
+        Assert.Equal(StatusCode.InvalidArgument, rpc.StatusCode);
+        Assert.Equal("state key cannot be empty", rpc.Status.Detail);
     }
 
     [Theory]

@@ -220,8 +220,8 @@ public sealed class StateLayoutTests(BackendsFixture backends)
     {
         var connectionString = await backends.Postgres.CreateDatabaseAsync("state");
         var yaml = ComponentYaml.PostgresV1(StateBackend.StoreName, connectionString);
-        await using var writer = await TestSidecar.StartAsync($"writer-{Guid.NewGuid():N}"[..16], yaml);
-        await using var reader = await TestSidecar.StartAsync($"reader-{Guid.NewGuid():N}"[..16], yaml);
+        await using var writer = await StateBackend.StartSidecarAsync($"writer-{Guid.NewGuid():N}"[..16], yaml);
+        await using var reader = await StateBackend.StartSidecarAsync($"reader-{Guid.NewGuid():N}"[..16], yaml);
         var json = new Dictionary<string, string> { ["contentType"] = "application/json" };
         await writer.Client.SaveStateAsync(StateBackend.StoreName, "theirs", new Item("shared"), metadata: json, cancellationToken: Ct);
 

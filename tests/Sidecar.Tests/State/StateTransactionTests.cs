@@ -4,7 +4,6 @@ using Dapr.Client;
 using Dapr.Client.Autogen.Grpc.v1;
 using Google.Protobuf;
 using Grpc.Core;
-using Platform.Testing;
 
 namespace Sidecar.Tests.State;
 
@@ -98,7 +97,7 @@ public sealed class StateTransactionTests(BackendsFixture backends)
     [Fact]
     public async Task GetState_NoStateStoreConfigured_IsFailedPrecondition()
     {
-        await using var sidecar = await TestSidecar.StartAsync($"app-{Guid.NewGuid():N}"[..16], "");
+        await using var sidecar = await StateBackend.StartSidecarAsync($"app-{Guid.NewGuid():N}"[..16], "");
 
         var error = await Assert.ThrowsAsync<DaprException>(() => sidecar.Client.GetStateAsync<string>(StateBackend.StoreName, "k", cancellationToken: Ct));
 

@@ -200,6 +200,12 @@ internal sealed class PostgresV1StateStore : IStateStore
 
     private async Task SetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, StateSetRequest request, CancellationToken cancellationToken)
     {
+        if (request.TtlSeconds < -1)
+        {
+            // Dapr's ParseTTL.
+            throw new InvalidOperationException("error parsing TTL: incorrect value for metadata 'ttlInSeconds': must be -1 or greater");
+        }
+
         var etag = ParseETag(request.ETag);
         var (value, isBinary) = request.Value.IsJson
             ? (Encoding.UTF8.GetString(request.Value.Bytes.Span), false)

@@ -174,6 +174,12 @@ internal sealed class PostgresV2StateStore : IStateStore
 
     private async Task SetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, StateSetRequest request, CancellationToken cancellationToken)
     {
+        if (request.TtlSeconds < -1)
+        {
+            // Dapr's ParseTTL.
+            throw new InvalidOperationException("error parsing TTL: incorrect value for metadata 'ttlInSeconds': must be -1 or greater");
+        }
+
         var hasETag = request.ETag is not null;
         // v2 reports a non-uuid ETag as a mismatch, not as invalid.
         Guid etag = default;

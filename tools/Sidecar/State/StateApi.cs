@@ -76,11 +76,25 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
         var store = FindStore(request.StoreName);
 
         // daprd builds (and validates) every request before the first write, then writes item by item: not atomic.
-        var writes = request.States.Select(item => ToSetRequest(store, item, honourContentType: true)).ToList();
-        foreach (var write in writes)
+        var writes = request.States.Select(item =>
+        {
+            if (string.IsNullOrEmpty(item.Key))
+            {
+                throw Error(StatusCode.InvalidArgument, "state key cannot be empty");
+            }
+
+            return (Request: ToSetRequest(store, item, honourContentType: true), TtlError: TtlErrorOf(item.Metadata));
+        }).ToList();
+        foreach (var (write, ttlError) in writes)
         {
             try
             {
+                // The component parses ttlInSeconds when it writes, so earlier items are already stored.
+                if (ttlError is not null)
+                {
+                    throw new InvalidOperationException(ttlError);
+                }
+
                 await store.Store.SetAsync(write, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -136,17 +150,27 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
         }
 
         var inputs = new List<TransactionInput>(request.Operations.Count);
+        string? ttlError = null;
         foreach (var op in request.Operations)
         {
             var item = op.Request ?? new StateItem();
+            // daprd checks the key before the operation type.
+            var key = StoreKey(store, item.Key);
             StateOperation operation = op.OperationType switch
             {
                 // Transactions always hand the store bytes, whatever the contentType (dotnet-sdk #1458).
                 "upsert" => new UpsertOperation(ToSetRequest(store, item, honourContentType: false)),
-                "delete" => new DeleteOperation(new StateDeleteRequest(StoreKey(store, item.Key), ETagOf(item.Etag), ConcurrencyOf(item.Options))),
+                "delete" => new DeleteOperation(new StateDeleteRequest(key, ETagOf(item.Etag), ConcurrencyOf(item.Options))),
                 var other => throw Error(StatusCode.Unimplemented, $"operation type {other} not supported"),
             };
+            ttlError ??= op.OperationType == "upsert" ? TtlErrorOf(item.Metadata) : null;
             inputs.Add(new TransactionInput(operation, new Dictionary<string, string>(item.Metadata, StringComparer.Ordinal)));
+        }
+
+        if (ttlError is not null)
+        {
+            // Every store parses TTLs before it writes anything, so the whole transaction fails unapplied.
+            throw Error(StatusCode.Internal, $"error while executing state transaction: {ttlError}");
         }
 
         var operations = await outbox.PrepareAsync(store, inputs, trace, cancellationToken);
@@ -240,21 +264,20 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
         return new StateSetRequest(key, value, ETagOf(item.Etag), ConcurrencyOf(item.Options), TtlOf(item.Metadata));
     }
 
-    private static int? TtlOf(MapField<string, string> metadata)
-    {
-        // Dapr's ParseTTL treats an empty value as absent.
-        if (!metadata.TryGetValue(TtlMetadata, out var text) || text.Length == 0)
-        {
-            return null;
-        }
+    /// <summary>
+    /// ttlInSeconds as the component reads it (daprd itself does not validate it): empty = absent. Values below -1
+    /// reach the store, which decides (postgres refuses them, redis persists, in-memory ignores).
+    /// </summary>
+    private static int? TtlOf(MapField<string, string> metadata) =>
+        metadata.TryGetValue(TtlMetadata, out var text) && text.Length > 0 && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ttl)
+            ? ttl
+            : null;
 
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ttl) || ttl < -1)
-        {
-            throw Error(StatusCode.InvalidArgument, $"incorrect value for metadata {TtlMetadata}: {text}");
-        }
-
-        return ttl;
-    }
+    /// <summary>The component's error for a ttlInSeconds that is not a 32-bit integer; daprd reports it as Internal.</summary>
+    private static string? TtlErrorOf(MapField<string, string> metadata) =>
+        metadata.TryGetValue(TtlMetadata, out var text) && text.Length > 0 && !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+            ? $"error parsing TTL: incorrect value for metadata '{TtlMetadata}': strconv.ParseInt: parsing \"{text}\": invalid syntax"
+            : null;
 
     private static string? ETagOf(Etag? etag) => string.IsNullOrEmpty(etag?.Value) ? null : etag.Value;
 
