@@ -38,13 +38,26 @@ public sealed class StateQueryTests(BackendsFixture backends)
     }
 
     [Fact]
-    public async Task QueryState_MalformedQuery_IsInvalidArgument()
+    public async Task QueryState_MalformedQuery_IsInternalQueryFailed()
     {
         await using var scope = await StateBackend.StartAsync(backends, StateBackend.PostgresV1);
 
         var error = await Assert.ThrowsAsync<DaprException>(() => scope.Client.QueryStateAsync<Customer>(StateBackend.StoreName, """{"filter": {"LIKE": {"a": 1}}}""", cancellationToken: Ct));
 
-        Assert.Equal(StatusCode.InvalidArgument, Assert.IsType<RpcException>(error.InnerException).StatusCode);
+        var rpc = Assert.IsType<RpcException>(error.InnerException);
+        Assert.Equal(StatusCode.Internal, rpc.StatusCode);
+        Assert.StartsWith($"state store {StateBackend.StoreName} query failed: failed to parse JSON query body: ", rpc.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task QueryState_NoMatch_ReturnsNoResultsAndNoToken()
+    {
+        await using var scope = await StateBackend.StartAsync(backends, StateBackend.PostgresV1);
+
+        var result = await scope.Client.QueryStateAsync<Customer>(StateBackend.StoreName, """{"filter": {"EQ": {"state": "none"}}, "page": {"limit": 5}}""", cancellationToken: Ct);
+
+        Assert.Empty(result.Results);
+        Assert.Equal("", result.Token);
     }
 
     [Theory]

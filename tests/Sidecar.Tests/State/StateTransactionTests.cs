@@ -101,6 +101,8 @@ public sealed class StateTransactionTests(BackendsFixture backends)
 
         var error = await Assert.ThrowsAsync<DaprException>(() => sidecar.Client.GetStateAsync<string>(StateBackend.StoreName, "k", cancellationToken: Ct));
 
-        Assert.Equal(StatusCode.FailedPrecondition, Assert.IsType<RpcException>(error.InnerException).StatusCode);
+        var rpc = Assert.IsType<RpcException>(error.InnerException);
+        Assert.Equal(StatusCode.FailedPrecondition, rpc.StatusCode);
+        Assert.Equal($"state store {StateBackend.StoreName} is not configured", rpc.Status.Detail);
     }
 }

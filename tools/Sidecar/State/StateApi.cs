@@ -202,11 +202,18 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
         }
         catch (StateQueryException ex)
         {
-            throw Error(StatusCode.InvalidArgument, $"failed to parse JSON query body: {ex.Message}");
+            // daprd's legacy codes: a malformed query is Internal too.
+            throw Error(StatusCode.Internal, $"state store {request.StoreName} query failed: failed to parse JSON query body: {ex.Message}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw Error(StatusCode.Internal, $"failed query in state store {request.StoreName}: {ex.Message}");
+            throw Error(StatusCode.Internal, $"state store {request.StoreName} query failed: {ex.Message}");
+        }
+
+        if (result.Items.Count == 0)
+        {
+            // daprd answers an empty result without a token.
+            return new QueryStateResponse();
         }
 
         var response = new QueryStateResponse { Token = result.Token ?? "" };
@@ -223,7 +230,7 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
     {
         if (registry.StateStores.Count == 0)
         {
-            throw Error(StatusCode.FailedPrecondition, "state store is not configured");
+            throw Error(StatusCode.FailedPrecondition, $"state store {name} is not configured");
         }
 
         return registry.StateStores.TryGetValue(name ?? "", out var store)
