@@ -185,6 +185,24 @@ public sealed class StateLayoutTests(BackendsFixture backends)
     }
 
     [Fact]
+    public async Task Redis_LegacyStringAndBrokenHash_ReadLikeDapr()
+    {
+        await using var scope = await StateBackend.StartAsync(backends, StateBackend.Redis);
+        var (legacy, broken) = (StateBackend.NewKey(), StateBackend.NewKey());
+        await backends.Redis.Database.StringSetAsync($"{scope.AppId}||{legacy}", "{\"id\":\"old\"}");
+        await backends.Redis.Database.HashSetAsync($"{scope.AppId}||{broken}", [new HashEntry("data", "{}")]);
+
+        var (value, etag) = await scope.Client.GetStateAndETagAsync<Item>(StateBackend.StoreName, legacy, cancellationToken: Ct);
+        var error = await Assert.ThrowsAsync<Dapr.DaprException>(() => scope.Client.GetStateAsync<Item>(StateBackend.StoreName, broken, cancellationToken: Ct));
+
+        Assert.Equal(new Item("old"), value);
+        Assert.Equal("", etag);
+        var rpc = Assert.IsType<Grpc.Core.RpcException>(error.InnerException);
+        Assert.Equal(Grpc.Core.StatusCode.Internal, rpc.StatusCode);
+        Assert.EndsWith("required hash field 'data' or 'version' was not found", rpc.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Redis_TtlAndRewrite_KeyExpiryKeptAndMinusOnePersists()
     {
         await using var scope = await StateBackend.StartAsync(backends, StateBackend.Redis);

@@ -70,7 +70,10 @@ public sealed class StateQueryTests(BackendsFixture backends)
 
         var rpc = Assert.IsType<RpcException>(error.InnerException);
         Assert.Equal(StatusCode.Internal, rpc.StatusCode);
-        Assert.Equal("state store does not support querying", rpc.Status.Detail);
+        // Redis implements Dapr's querier but needs a RediSearch index, so it fails inside the query instead.
+        Assert.Equal(
+            backend == StateBackend.Redis ? $"state store {StateBackend.StoreName} query failed: query index not found" : "state store does not support querying",
+            rpc.Status.Detail);
     }
 
     public sealed record Address(string City);

@@ -43,7 +43,8 @@ internal sealed class RedisStateStore(ComponentMetadata metadata) : IStateStore
     private IDatabase? _database;
     private int? _defaultTtl;
 
-    public StateFeatures Features => StateFeatures.ETag | StateFeatures.Transactional | StateFeatures.Ttl;
+    // Query is advertised as in Dapr (it needs RediSearch indexes, which this store never has).
+    public StateFeatures Features => StateFeatures.ETag | StateFeatures.Transactional | StateFeatures.Ttl | StateFeatures.Query;
 
     private IDatabase Database => _database ?? throw new InvalidOperationException("state store is not initialised");
 
@@ -73,11 +74,11 @@ internal sealed class RedisStateStore(ComponentMetadata metadata) : IStateStore
         {
             fields = await Database.HashGetAllAsync(key);
         }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        catch (RedisServerException)
         {
-            // Very old Dapr versions stored plain strings; Dapr still reads them via GET (no ETag).
+            // Very old Dapr versions stored plain strings; Dapr falls back to GET on any HGETALL error (no ETag).
             var value = await Database.StringGetAsync(key);
-            return value.IsNull ? null : new StateEntry((byte[])value!, "", await ExpiryAsync(key));
+            return value.IsNull ? null : new StateEntry((byte[])value!, "", null);
         }
 
         if (fields.Length == 0)
@@ -87,7 +88,13 @@ internal sealed class RedisStateStore(ComponentMetadata metadata) : IStateStore
 
         var data = fields.FirstOrDefault(f => f.Name == "data").Value;
         var version = fields.FirstOrDefault(f => f.Name == "version").Value;
-        return new StateEntry(data.IsNull ? [] : (byte[])data!, version.IsNull ? "" : version.ToString(), await ExpiryAsync(key));
+        if (data.IsNull || version.IsNull)
+        {
+            throw new InvalidOperationException("required hash field 'data' or 'version' was not found");
+        }
+
+        // Dapr's Redis store reports no ttlExpireTime on reads.
+        return new StateEntry((byte[])data!, version.ToString(), null);
     }
 
     public async Task SetAsync(StateSetRequest request, CancellationToken cancellationToken)
@@ -175,8 +182,9 @@ internal sealed class RedisStateStore(ComponentMetadata metadata) : IStateStore
         }
     }
 
+    /// <summary>Dapr's Redis query needs a queryIndexName with a RediSearch schema; without one it fails like this.</summary>
     public Task<StateQueryResult> QueryAsync(string queryJson, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("state store does not support querying");
+        throw new InvalidOperationException("query index not found");
 
     public async Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken)
     {
@@ -218,7 +226,4 @@ internal sealed class RedisStateStore(ComponentMetadata metadata) : IStateStore
             ? version.ToString(CultureInfo.InvariantCulture)
             : throw new ETagInvalidException($"strconv.Atoi: parsing \"{request.ETag}\": invalid syntax");
     }
-
-    private async Task<DateTimeOffset?> ExpiryAsync(string key) =>
-        await Database.KeyTimeToLiveAsync(key) is { } ttl ? DateTimeOffset.UtcNow + ttl : null;
 }
