@@ -84,6 +84,37 @@ public sealed class StateBulkAndOptionsTests(BackendsFixture backends)
         Assert.Equal(1L, await index.ExecuteScalarAsync(Ct));
     }
 
+    [Fact]
+    public async Task PostgresV1_SchemaQualifiedTableAndDiscreteConnectionFields_Work()
+    {
+        var connectionString = await backends.Postgres.CreateDatabaseAsync("state");
+        var fields = connectionString.Split(' ').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var npgsql = backends.Postgres.NpgsqlConnectionString(fields["database"]);
+        await using (var connection = new NpgsqlConnection(npgsql))
+        {
+            await connection.OpenAsync(Ct);
+            await using var create = new NpgsqlCommand("CREATE SCHEMA orders", connection);
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        var yaml = ComponentYaml.Component(StateBackend.StoreName, "state.postgresql", "v1",
+        [
+            ("host", fields["host"]), ("port", fields["port"]), ("user", fields["user"]), ("database", fields["database"]),
+            ("tableName", "orders.state"), ("metadataTableName", "orders.dapr_metadata"),
+        ]);
+        var appId = $"app-{Guid.NewGuid():N}"[..16];
+        await using var sidecar = await StateBackend.StartSidecarAsync(appId, yaml);
+
+        await sidecar.Client.SaveStateAsync(StateBackend.StoreName, "k", "v", cancellationToken: Ct);
+
+        await using var check = new NpgsqlConnection(npgsql);
+        await check.OpenAsync(Ct);
+        await using var row = new NpgsqlCommand("SELECT key FROM orders.state", check);
+        await using var index = new NpgsqlCommand("SELECT schemaname FROM pg_indexes WHERE indexname = 'state_row_id_uidx'", check);
+        Assert.Equal($"{appId}||k", await row.ExecuteScalarAsync(Ct));
+        Assert.Equal("orders", await index.ExecuteScalarAsync(Ct));
+    }
+
     [Theory]
     [InlineData(StateBackend.PostgresV1, "state", "expiredate", "last-cleanup")]
     [InlineData(StateBackend.PostgresV2, "state", "expires_at", "last-cleanup-state-v2-")]
