@@ -26,6 +26,10 @@ public sealed record StateValue(ReadOnlyMemory<byte> Bytes, bool IsJson)
 /// <param name="TtlSeconds">From item metadata ttlInSeconds; -1 = never expire; null = not given.</param>
 public sealed record StateSetRequest(string Key, StateValue Value, string? ETag, StateConcurrency Concurrency, int? TtlSeconds);
 
+/// <param name="ETag">
+/// Null = none. An empty string is passed through as daprd does: the SQL and in-memory stores treat it as none,
+/// Redis compares it as a version (so it mismatches an existing key).
+/// </param>
 public sealed record StateDeleteRequest(string Key, string? ETag, StateConcurrency Concurrency);
 
 public abstract record StateOperation(string Key);

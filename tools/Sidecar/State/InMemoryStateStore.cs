@@ -116,7 +116,7 @@ internal sealed class InMemoryStateStore(TimeProvider time) : IStateStore
 
     private void CheckSet(StateSetRequest request) => CheckETag(request.Key, request.ETag, request.Concurrency);
 
-    private void CheckDelete(StateDeleteRequest request) => CheckETag(request.Key, request.ETag, request.Concurrency);
+    private void CheckDelete(StateDeleteRequest request) => CheckETag(request.Key, string.IsNullOrEmpty(request.ETag) ? null : request.ETag, request.Concurrency);
 
     /// <summary>Dapr's doValidateEtag, with its messages.</summary>
     private void CheckETag(string key, string? etag, StateConcurrency concurrency)

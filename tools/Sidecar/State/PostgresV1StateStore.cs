@@ -250,7 +250,7 @@ internal sealed class PostgresV1StateStore : IStateStore
 
     private async Task DeleteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, StateDeleteRequest request, CancellationToken cancellationToken)
     {
-        var etag = ParseETag(request.ETag);
+        var etag = ParseETag(string.IsNullOrEmpty(request.ETag) ? null : request.ETag);
         await using var command = new NpgsqlCommand(
             etag is null ? $"DELETE FROM {_table} WHERE key = $1" : $"DELETE FROM {_table} WHERE key = $1 AND xmin = $2", connection, transaction);
         command.Parameters.Add(Text(request.Key));

@@ -225,7 +225,7 @@ internal sealed class PostgresV2StateStore : IStateStore
 
     private async Task DeleteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, StateDeleteRequest request, CancellationToken cancellationToken)
     {
-        var hasETag = request.ETag is not null;
+        var hasETag = !string.IsNullOrEmpty(request.ETag);
         Guid etag = default;
         if (hasETag && !Guid.TryParse(request.ETag, out etag))
         {

@@ -125,6 +125,7 @@ internal sealed class RedisStateStore(ComponentMetadata metadata) : IStateStore
     {
         try
         {
+            // Dapr substitutes "0" only for a missing ETag; an empty one is compared as a version.
             await Database.ExecuteAsync("EVAL", DeleteScript, 1, request.Key, request.ETag ?? "0");
         }
         catch (RedisServerException ex)

@@ -109,7 +109,7 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
     public async Task<Empty> DeleteAsync(DeleteStateRequest request, CancellationToken cancellationToken)
     {
         var store = FindStore(request.StoreName);
-        var delete = new StateDeleteRequest(StoreKey(store, request.Key), ETagOf(request.Etag), ConcurrencyOf(request.Options));
+        var delete = new StateDeleteRequest(StoreKey(store, request.Key), request.Etag?.Value, ConcurrencyOf(request.Options));
         try
         {
             await store.Store.DeleteAsync(delete, cancellationToken);
@@ -125,7 +125,7 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
     public async Task<Empty> DeleteBulkAsync(DeleteBulkStateRequest request, CancellationToken cancellationToken)
     {
         var store = FindStore(request.StoreName);
-        var deletes = request.States.Select(item => new StateDeleteRequest(StoreKey(store, item.Key), ETagOf(item.Etag), ConcurrencyOf(item.Options))).ToList();
+        var deletes = request.States.Select(item => new StateDeleteRequest(StoreKey(store, item.Key), item.Etag?.Value, ConcurrencyOf(item.Options))).ToList();
         foreach (var delete in deletes)
         {
             try
@@ -160,7 +160,7 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
             {
                 // Transactions always hand the store bytes, whatever the contentType (dotnet-sdk #1458).
                 "upsert" => new UpsertOperation(ToSetRequest(store, item, honourContentType: false)),
-                "delete" => new DeleteOperation(new StateDeleteRequest(key, ETagOf(item.Etag), ConcurrencyOf(item.Options))),
+                "delete" => new DeleteOperation(new StateDeleteRequest(key, item.Etag?.Value, ConcurrencyOf(item.Options))),
                 var other => throw Error(StatusCode.Unimplemented, $"operation type {other} not supported"),
             };
             ttlError ??= op.OperationType == "upsert" ? TtlErrorOf(item.Metadata) : null;
@@ -286,6 +286,7 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
             ? $"error parsing TTL: incorrect value for metadata '{TtlMetadata}': strconv.ParseInt: parsing \"{text}\": invalid syntax"
             : null;
 
+    /// <summary>Writes treat "" as no ETag in every store. Deletes pass the wrapper's value through as daprd does (see <see cref="StateDeleteRequest"/>).</summary>
     private static string? ETagOf(Etag? etag) => string.IsNullOrEmpty(etag?.Value) ? null : etag.Value;
 
     private static StateConcurrency ConcurrencyOf(StateOptions? options) => options?.Concurrency switch
