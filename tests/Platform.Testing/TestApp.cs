@@ -13,13 +13,9 @@ public sealed class TestApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestApp(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
+    private TestApp(WebApplication app) => _app = app;
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -28,19 +24,22 @@ public sealed class TestApp : IAsyncDisposable
 
     public static async Task<TestApp> StartAsync(Action<WebApplication> mapEndpoints, Action<IServiceCollection>? configureServices = null, int? port = null)
     {
-        var chosenPort = port ?? ProcessRunner.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.ListenLocalhost(chosenPort));
+        // Port 0 lets the OS pick: no race with other tests between choosing a port and binding it.
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port ?? 0));
         builder.Services.AddDaprClient();
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
-        var testApp = new TestApp(app, chosenPort);
+        var testApp = new TestApp(app);
         testApp.Recorder.Attach(app);
         app.UseCloudEvents();
         app.MapSubscribeHandler();
         mapEndpoints(app);
         await app.StartAsync();
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.Single();
+        testApp.Port = new Uri(address).Port;
         return testApp;
     }
 

@@ -118,3 +118,28 @@ internal sealed class FailingWorkflow : Workflow<string, string>
     public override Task<string> RunAsync(WorkflowContext context, string input) =>
         throw new InvalidOperationException("workflow failed on purpose: " + input);
 }
+
+/// <summary>Takes long enough that a test can crash something while it runs.</summary>
+internal sealed class SlowActivity(ExecutionLog log) : WorkflowActivity<string, string>
+{
+    public override async Task<string> RunAsync(WorkflowActivityContext context, string input)
+    {
+        log.Record($"slow-start:{context.InstanceId}");
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
+        log.Record($"slow-end:{context.InstanceId}");
+        return input;
+    }
+}
+
+/// <summary>activity → slow activity → durable timer → activity: a window for each crash scenario.</summary>
+internal sealed class CrashableWorkflow : Workflow<string, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, string input)
+    {
+        await context.CallActivityAsync<string>(nameof(EchoActivity), "a");
+        await context.CallActivityAsync<string>(nameof(SlowActivity), "b");
+        await context.CreateTimer(TimeSpan.FromSeconds(2));
+        await context.CallActivityAsync<string>(nameof(EchoActivity), "c");
+        return "done";
+    }
+}

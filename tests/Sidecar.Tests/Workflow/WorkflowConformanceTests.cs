@@ -241,6 +241,8 @@ public sealed class WorkflowConformanceTests(BackendsFixture backends)
         options.RegisterWorkflow<FailingWorkflow>();
         options.RegisterActivity<EchoActivity>();
         options.RegisterActivity<FlakyActivity>();
+        options.RegisterActivity<SlowActivity>();
+        options.RegisterWorkflow<CrashableWorkflow>();
     }
 
     private sealed record WorkflowRun(TestSidecar Sidecar, WorkflowWorker Worker, ExecutionLog Log) : IAsyncDisposable

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Sidecar.Hosting;
 using Sidecar.Invocation;
@@ -16,12 +17,47 @@ public static class HttpApi
             proxy.InvokeAsync(context, appId, method ?? ""));
         group.Map(InvocationProxy.InternalPrefix + "/{**method}", (HttpContext context, string? method, InvocationProxy proxy) =>
             proxy.ForwardToAppAsync(context, method ?? ""));
-        // The header form: any other path with dapr-app-id names the target; the path is the method.
+        // The header form: any other path with dapr-app-id (or basic auth "dapr-app-id:<appId>") names the target; the path is the method.
         group.MapFallback((HttpContext context, InvocationProxy proxy) =>
-            context.Request.Headers.TryGetValue("dapr-app-id", out var appId)
-                ? proxy.InvokeAsync(context, appId.ToString(), context.Request.Path.Value?.TrimStart('/') ?? "")
+            TargetFromHeaders(context) is { } appId
+                ? proxy.InvokeAsync(context, appId, context.Request.Path.Value?.TrimStart('/') ?? "")
                 : WriteNotFoundAsync(context));
         return group;
+    }
+
+    private static string? TargetFromHeaders(HttpContext context)
+    {
+        if (context.Request.Headers.TryGetValue("dapr-app-id", out var header))
+        {
+            return header.ToString();
+        }
+
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        string credentials;
+        try
+        {
+            credentials = Encoding.UTF8.GetString(Convert.FromBase64String(authorization["Basic ".Length..].Trim()));
+        }
+        catch (FormatException)
+        {
+            // Not base64: basic auth meant for someone else, not an invocation target.
+            return null;
+        }
+
+        const string user = "dapr-app-id:";
+        if (!credentials.StartsWith(user, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // The credentials named the target only; they are not the app's to see.
+        context.Request.Headers.Remove("Authorization");
+        return credentials[user.Length..];
     }
 
     private static IResult Healthz(HttpContext context, SidecarReadiness readiness, SidecarOptions options)

@@ -56,7 +56,7 @@ public sealed record FaultOptions
                 "invokeFail" => options with
                 {
                     InvokeFailProbability = Probability(key, first),
-                    InvokeFailStatus = second is null ? options.InvokeFailStatus : Integer(key, second),
+                    InvokeFailStatus = second is null ? options.InvokeFailStatus : Status(key, second),
                 },
                 "invokeFailApps" => options with { InvokeFailApps = value.Split('|', StringSplitOptions.RemoveEmptyEntries) },
                 "outboxCrash" => options with { OutboxCrashCount = Integer(key, first) },
@@ -78,7 +78,13 @@ public sealed record FaultOptions
             : throw new Hosting.SidecarUsageException($"--sidecar-faults: {key}: '{text}' is not a probability between 0 and 1");
 
     private static TimeSpan Duration(string key, string text) =>
-        Resources.GoDuration.TryParse(text, out var d)
+        Resources.GoDuration.TryParse(text, out var d) && d >= TimeSpan.Zero
             ? d
             : throw new Hosting.SidecarUsageException($"--sidecar-faults: {key}: '{text}' is not a duration");
+
+    // Kestrel refuses a status outside 100-599 only when the fault fires, mid-request; refuse it at start-up.
+    private static int Status(string key, string text) =>
+        Integer(key, text) is var status and >= 100 and <= 599
+            ? status
+            : throw new Hosting.SidecarUsageException($"--sidecar-faults: {key}: '{text}' is not an HTTP status (100-599)");
 }

@@ -4,13 +4,15 @@ using Sidecar.PubSub;
 namespace Sidecar.Hosting;
 
 /// <summary>
-/// daprd's start-up handshake with the app (contract §8): wait for the app port, read /dapr/subscribe once,
-/// start the subscriptions, then report ready and announce this sidecar to the others of the run.
+/// daprd's start-up handshake with the app (contract §8): wait for the app port, probe the input bindings, read
+/// /dapr/subscribe once, start the subscriptions and the job triggers, then report ready and announce this sidecar to the others of the run.
 /// </summary>
 internal sealed class AppLifecycle(
     AppChannel appChannel,
     SubscriptionRunner subscriptions,
     Outbox.OutboxRelay outboxRelay,
+    Bindings.CronBindings cronBindings,
+    Jobs.JobScheduler jobScheduler,
     NameRegistry names,
     SidecarReadiness readiness,
     SidecarOptions options,
@@ -23,8 +25,11 @@ internal sealed class AppLifecycle(
             names.Register();
             await appChannel.WaitForAppAsync(stoppingToken);
             Log.AppReachable(logger, options.AppId, appChannel.HasApp ? appChannel.BaseAddress.ToString() : "(no app port)");
+            // daprd probes OPTIONS /<binding> before it reads /dapr/subscribe.
+            await cronBindings.StartAsync(stoppingToken);
             await subscriptions.StartAsync(stoppingToken);
             await outboxRelay.StartAsync(stoppingToken);
+            await jobScheduler.StartAsync(stoppingToken);
             readiness.MarkAppReady();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sidecar.Api;
 using Sidecar.Components;
@@ -33,12 +34,26 @@ public sealed class SidecarHost : IAsyncDisposable
 
     public static async Task<SidecarHost> StartAsync(SidecarOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
     {
-        options = options with
+        // A free port is picked before Kestrel binds it, so another process (parallel test runs) may take it in
+        // between; with automatic ports, start again on fresh ones.
+        for (var attempt = 1; ; attempt++)
         {
-            GrpcPort = options.GrpcPort == 0 ? FreePort() : options.GrpcPort,
-            HttpPort = options.HttpPort == 0 ? FreePort() : options.HttpPort,
-        };
+            try
+            {
+                return await StartOnceAsync(options, configureLogging, cancellationToken);
+            }
+            catch (IOException ex) when (ex.InnerException is AddressInUseException && attempt < 5 && (options.GrpcPort == 0 || options.HttpPort == 0))
+            {
+                continue;
+            }
+        }
+    }
 
+    private static async Task<SidecarHost> StartOnceAsync(SidecarOptions options, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
+    {
+        // The HTTP port is picked after the gRPC one and must differ: a port just released may be handed out again.
+        options = options with { GrpcPort = options.GrpcPort == 0 ? FreePort(except: options.HttpPort) : options.GrpcPort };
+        options = options with { HttpPort = options.HttpPort == 0 ? FreePort(except: options.GrpcPort) : options.HttpPort };
         var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId, Environment.GetEnvironmentVariable);
         var registry = await ComponentRegistry.CreateAsync(resources, options, cancellationToken);
 
@@ -79,7 +94,9 @@ public sealed class SidecarHost : IAsyncDisposable
         builder.Services.AddSingleton<Outbox.OutboxRelay>();
         builder.Services.AddSingleton<StateApi>();
         builder.Services.AddSingleton<PublishApi>();
+        builder.Services.AddSingleton<Jobs.JobScheduler>();
         builder.Services.AddSingleton<Jobs.JobsApi>();
+        builder.Services.AddSingleton<Bindings.CronBindings>();
         builder.Services.AddSingleton<MetadataApi>();
         builder.Services.AddSidecarInvocation();
         builder.Services.AddSidecarPubSub();
@@ -95,11 +112,19 @@ public sealed class SidecarHost : IAsyncDisposable
         });
 
         var app = builder.Build();
+        var resourceLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ResourceLoader));
+        foreach (var warning in resources.Warnings ?? [])
+        {
+            ResourceLog.Warning(resourceLogger, warning);
+        }
+
         app.UseMiddleware<UnimplementedGrpcMiddleware>();
         app.UseMiddleware<HttpApiTokenMiddleware>();
         app.MapGrpcService<DaprGrpcService>().RequireHost($"*:{options.GrpcPort}");
         app.MapGrpcService<Workflow.WorkflowGrpcService>().RequireHost($"*:{options.GrpcPort}");
         app.MapSidecarHttpApi().RequireHost($"*:{options.HttpPort}");
+        Jobs.JobsHttpApi.MapSidecarJobsHttpApi(app).RequireHost($"*:{options.HttpPort}");
+        Jobs.TestHooksApi.MapSidecarTestHooks(app).RequireHost($"*:{options.HttpPort}");
 
         try
         {
@@ -130,11 +155,18 @@ public sealed class SidecarHost : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    private static int FreePort(int except)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (port != except)
+            {
+                return port;
+            }
+        }
     }
 }
 

@@ -45,6 +45,11 @@ public sealed record SidecarOptions
     /// <summary>True when the sidecar runs as its own process, so an injected crash can really kill it.</summary>
     public bool CrashExitsProcess { get; init; }
 
+    /// <summary>Where durable sidecar state (scheduled jobs) lives; null = .data/sidecar/&lt;appId&gt; (--sidecar-data-dir).</summary>
+    public string? DataDirectory { get; init; }
+
+    public string EffectiveDataDirectory => DataDirectory ?? Path.Combine(".data", "sidecar", AppId);
+
     public string EffectiveNamespace => string.IsNullOrEmpty(Namespace) ? "default" : Namespace;
 }
 
@@ -56,15 +61,16 @@ public static class SidecarCommandLine
                        [--dapr-grpc-port N] [--dapr-http-port N] [--resources-path DIR]... [--config FILE]
                        [--log-level debug|info|warn|error]
                        [--sidecar-registry DIR] [--sidecar-outbox-delay DURATION] [--sidecar-faults SPEC]
+                       [--sidecar-data-dir DIR]
         environment: DAPR_API_TOKEN, APP_API_TOKEN, NAMESPACE, DAPR_GRPC_PORT, DAPR_HTTP_PORT, APP_PORT, APP_ID
         """;
 
     public static SidecarOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         string? appId = environment("APP_ID");
-        int? appPort = TryInt(environment("APP_PORT"));
-        var grpcPort = TryInt(environment("DAPR_GRPC_PORT")) ?? 50001;
-        var httpPort = TryInt(environment("DAPR_HTTP_PORT")) ?? 3500;
+        int? appPort = EnvPort(environment, "APP_PORT");
+        var grpcPort = EnvPort(environment, "DAPR_GRPC_PORT") ?? 50001;
+        var httpPort = EnvPort(environment, "DAPR_HTTP_PORT") ?? 3500;
         var channelAddress = "127.0.0.1";
         var resources = new List<string>();
         string? config = null;
@@ -72,6 +78,7 @@ public static class SidecarCommandLine
         string? registry = environment("SIDECAR_REGISTRY");
         var outboxDelay = TimeSpan.FromSeconds(1);
         Faults.FaultOptions? faults = null;
+        string? dataDirectory = null;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -104,6 +111,7 @@ public static class SidecarCommandLine
                         : throw new SidecarUsageException($"--sidecar-outbox-delay: '{text}' is not a duration");
                     break;
                 case "--sidecar-faults": faults = Sidecar.Faults.FaultOptions.Parse(Value()); break;
+                case "--sidecar-data-dir": dataDirectory = Value(); break;
                 default: throw new SidecarUsageException($"unknown flag '{args[i]}'");
             }
         }
@@ -134,6 +142,7 @@ public static class SidecarCommandLine
             OutboxRelayDelay = outboxDelay,
             RegistryDirectory = registry,
             Faults = faults,
+            DataDirectory = dataDirectory,
         };
     }
 
@@ -150,8 +159,9 @@ public static class SidecarCommandLine
             ? n
             : throw new SidecarUsageException($"{flag}: '{value}' is not a port number");
 
-    private static int? TryInt(string? value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+    // A malformed port in the environment is as wrong as one on the command line; ignoring it would start on the default port.
+    private static int? EnvPort(Func<string, string?> environment, string name) =>
+        environment(name) is { Length: > 0 } value ? Int(name, value) : null;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

@@ -4,6 +4,7 @@ using Sidecar.Api;
 using Sidecar.Faults;
 using Sidecar.Hosting;
 using Sidecar.Resiliency;
+using Sidecar.Resources;
 
 namespace Sidecar.Invocation;
 
@@ -18,6 +19,7 @@ public sealed class InvocationProxy(
     ResiliencyPolicies resiliency,
     AppChannel appChannel,
     FaultInjector faults,
+    ResourceSet resources,
     IHttpClientFactory httpClients,
     ILogger<InvocationProxy> logger)
 {
@@ -29,13 +31,20 @@ public sealed class InvocationProxy(
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host",
-        "dapr-app-id", ApiTokens.HeaderName, "Content-Length",
+        "dapr-app-id", ApiTokens.HeaderName, "Content-Length", NameRegistry.HopTokenHeader,
     };
 
     /// <summary>Handles an app's call to <c>/v1.0/invoke/{appId}/method/{method}</c> (or the dapr-app-id header form).</summary>
     public async Task InvokeAsync(HttpContext context, string appId, string method)
     {
         appId = Uri.UnescapeDataString(appId);
+
+        // daprd accepts "<appId>.<namespace>"; a run has one namespace, so only ours can resolve.
+        if (appId.LastIndexOf('.') is var dot and > 0 && appId[(dot + 1)..] == options.EffectiveNamespace)
+        {
+            appId = appId[..dot];
+        }
+
         if (string.IsNullOrEmpty(appId))
         {
             await WriteErrorAsync(context, StatusCodes.Status404NotFound, "failed getting app id either from the URL path or the header dapr-app-id");
@@ -57,16 +66,33 @@ public sealed class InvocationProxy(
 
         var body = await ReadBodyAsync(context.Request);
         var policies = resiliency.ForApp(appId);
+        var breaker = resiliency.BreakerForApp(appId);
         var http = httpClients.CreateClient(SidecarClientName);
         var retries = 0;
         while (true)
         {
-            using var attempt = BuildForward(context.Request, new Uri(target, $"{InternalPrefix.TrimStart('/')}/{CleanMethod(method)}{context.Request.QueryString}"), body);
+            if (retries > 0)
+            {
+                // The target's sidecar may have restarted on another port since the last attempt.
+                target = names.Resolve(appId) ?? target;
+            }
+
+            // An open breaker fails the call at once and is not retried (daprd marks it a permanent error).
+            if (breaker is not null && !breaker.TryAcquire())
+            {
+                InvocationLog.CircuitOpen(logger, appId);
+                await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"failed to invoke, id: {appId}, err: circuit breaker is open");
+                return;
+            }
+
+            using var attempt = BuildForward(context.Request, new Uri(target.BaseAddress, $"{InternalPrefix.TrimStart('/')}/{CleanMethod(method)}{context.Request.QueryString}"), body);
+            attempt.Headers.TryAddWithoutValidation(NameRegistry.HopTokenHeader, target.HopToken);
             attempt.Headers.TryAddWithoutValidation("dapr-caller-app-id", options.AppId);
             attempt.Headers.TryAddWithoutValidation("dapr-callee-app-id", appId);
             attempt.Headers.TryAddWithoutValidation("dapr-caller-namespace", options.EffectiveNamespace);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            if (policies.Timeout is { } limit)
+            // As in daprd, a zero timeout means none.
+            if (policies.Timeout is { } limit && limit > TimeSpan.Zero)
             {
                 timeout.CancelAfter(limit);
             }
@@ -78,8 +104,9 @@ public sealed class InvocationProxy(
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
             {
-                var reason = ex is OperationCanceledException ? "timeout waiting for the app" : ex.Message;
-                Log.InvocationFailed(logger, appId, reason);
+                breaker?.ReportFailure();
+                var reason = ex is OperationCanceledException ? $"timeout after {policies.Timeout} waiting for the app" : ex.Message;
+                InvocationLog.InvocationFailed(logger, appId, reason);
                 if (policies.Retry is { } retryPolicy && retryPolicy.AllowsRetry(retries))
                 {
                     retries++;
@@ -90,14 +117,31 @@ public sealed class InvocationProxy(
                 await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"failed to invoke, id: {appId}, err: {reason}");
                 return;
             }
+            catch (OperationCanceledException)
+            {
+                // The caller went away: no verdict on the target, but a half-open breaker must get its trial slot back.
+                breaker?.ReportAbandoned();
+                throw;
+            }
 
             using (response)
             {
                 var status = (int)response.StatusCode;
+
+                // For the breaker a 5xx is the target failing; a 4xx is the caller's problem.
+                if (status >= 500)
+                {
+                    breaker?.ReportFailure();
+                }
+                else
+                {
+                    breaker?.ReportSuccess();
+                }
+
                 if (status >= 400 && policies.Retry is { } retryPolicy && retryPolicy.MatchesHttpStatus(status) && retryPolicy.AllowsRetry(retries))
                 {
                     retries++;
-                    Log.InvocationRetry(logger, appId, status, retries);
+                    InvocationLog.InvocationRetry(logger, appId, status, retries);
                     await Task.Delay(retryPolicy.DelayBefore(retries), context.RequestAborted);
                     continue;
                 }
@@ -111,6 +155,21 @@ public sealed class InvocationProxy(
     /// <summary>The callee side: forwards what another sidecar (or this one) sent to the local app.</summary>
     public async Task ForwardToAppAsync(HttpContext context, string method)
     {
+        if (!names.IsHopAuthorized(context.Request.Headers[NameRegistry.HopTokenHeader].FirstOrDefault()))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "the sidecar-to-sidecar path needs the hop token of this sidecar's registry entry");
+            return;
+        }
+
+        var caller = context.Request.Headers["dapr-caller-app-id"].FirstOrDefault();
+        if (!AccessControl.IsAllowed(resources.Configuration?.AccessControl, caller, context.Request.Headers["dapr-caller-namespace"].FirstOrDefault(), method, context.Request.Method))
+        {
+            InvocationLog.AccessDenied(logger, caller ?? "(unknown)", method, context.Request.Method);
+            await WriteErrorAsync(context, StatusCodes.Status403Forbidden,
+                $"access control policy has denied access to id: {caller} operation: {method} verb: {context.Request.Method}");
+            return;
+        }
+
         if (!appChannel.HasApp)
         {
             await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"failed to invoke, id: {options.AppId}, err: the app listens on no port");
@@ -135,11 +194,11 @@ public sealed class InvocationProxy(
             using var response = await appChannel.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
             await CopyResponseAsync(response, context.Response, context.RequestAborted);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
         {
             // Reported as a transport failure to the caller sidecar, which turns it into daprd's 500.
             context.Abort();
-            Log.InvocationFailed(logger, options.AppId, ex.Message);
+            InvocationLog.InvocationFailed(logger, options.AppId, ex.Message);
         }
     }
 
@@ -227,7 +286,8 @@ internal static class InvocationServiceCollectionExtensions
         services.AddSingleton<ResiliencyPolicies>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<InvocationProxy>();
-        services.AddHttpClient(InvocationProxy.SidecarClientName)
+        // No client-side timeout: only a Resiliency timeout policy limits an invocation, as in daprd.
+        services.AddHttpClient(InvocationProxy.SidecarClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None });
         return services;
     }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Sidecar.Hosting;
 
@@ -8,16 +9,27 @@ namespace Sidecar.Invocation;
 /// address into a shared folder (the runner's registry), and looks other app ids up there. It replaces
 /// daprd's mDNS for a single machine.
 /// </summary>
+/// <remarks>
+/// Each sidecar also publishes a random hop token in its entry. The sidecar-to-sidecar path has no
+/// DAPR_API_TOKEN (daprd uses an mTLS channel there), so without the hop token any local process could reach
+/// an app through it; with it, only a process that can read the registry folder can.
+/// </remarks>
 public sealed class NameRegistry(SidecarOptions options)
 {
-    public Uri? Resolve(string appId)
+    public const string HopTokenHeader = "x-sidecar-hop-token";
+
+    /// <summary>The token other sidecars must send on the sidecar-to-sidecar path of this one.</summary>
+    public string HopToken { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+
+    public SidecarAddress? Resolve(string appId)
     {
         if (string.Equals(appId, options.AppId, StringComparison.Ordinal))
         {
-            return new Uri($"http://127.0.0.1:{options.HttpPort}/");
+            return new SidecarAddress(new Uri($"http://127.0.0.1:{options.HttpPort}/"), HopToken);
         }
 
-        if (options.RegistryDirectory is null)
+        // The app id becomes a file name: anything that could leave the registry folder names no app.
+        if (options.RegistryDirectory is null || appId.Length == 0 || appId.Contains("..", StringComparison.Ordinal) || appId.IndexOfAny(['/', '\\', '\0']) >= 0)
         {
             return null;
         }
@@ -31,7 +43,7 @@ public sealed class NameRegistry(SidecarOptions options)
         try
         {
             var entry = JsonSerializer.Deserialize<RegistryEntry>(File.ReadAllText(file), JsonSerializerOptions.Web);
-            return entry is null ? null : new Uri($"http://127.0.0.1:{entry.HttpPort}/");
+            return entry is null ? null : new SidecarAddress(new Uri($"http://127.0.0.1:{entry.HttpPort}/"), entry.HopToken ?? "");
         }
         catch (Exception ex) when (ex is IOException or JsonException)
         {
@@ -48,7 +60,7 @@ public sealed class NameRegistry(SidecarOptions options)
         }
 
         Directory.CreateDirectory(options.RegistryDirectory);
-        var entry = new RegistryEntry(options.AppId, options.HttpPort, options.GrpcPort, options.AppPort, Environment.ProcessId);
+        var entry = new RegistryEntry(options.AppId, options.HttpPort, options.GrpcPort, options.AppPort, Environment.ProcessId, HopToken);
         var file = Path.Combine(options.RegistryDirectory, options.AppId + ".json");
         var temporary = file + "." + Environment.ProcessId + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(entry, JsonSerializerOptions.Web));
@@ -76,5 +88,12 @@ public sealed class NameRegistry(SidecarOptions options)
         }
     }
 
-    private sealed record RegistryEntry(string AppId, int HttpPort, int GrpcPort, int? AppPort, int ProcessId);
+    /// <summary>Whether a request on the sidecar-to-sidecar path carries this sidecar's hop token.</summary>
+    public bool IsHopAuthorized(string? token) =>
+        token is not null && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(token), System.Text.Encoding.ASCII.GetBytes(HopToken));
+
+    private sealed record RegistryEntry(string AppId, int HttpPort, int GrpcPort, int? AppPort, int ProcessId, string? HopToken);
 }
+
+/// <summary>Where another sidecar listens, and the token its sidecar-to-sidecar path demands.</summary>
+public sealed record SidecarAddress(Uri BaseAddress, string HopToken);

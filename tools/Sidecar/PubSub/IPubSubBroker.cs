@@ -17,3 +17,12 @@ public interface IPubSubBroker : IAsyncDisposable
     /// <summary>Starts delivering the topic's messages to <paramref name="handler"/> until <paramref name="stoppingToken"/> fires.</summary>
     Task SubscribeAsync(string topic, Func<BrokerMessage, CancellationToken, Task> handler, CancellationToken stoppingToken);
 }
+
+/// <summary>
+/// Brokers are created with the component registry, before the host's logging exists; the subscription runner
+/// hands them the real logger once the host is built.
+/// </summary>
+public interface IBrokerLogging
+{
+    void UseLogger(ILogger logger);
+}

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Sidecar.Hosting;
 using Sidecar.Resources;
 
@@ -7,32 +8,59 @@ namespace Sidecar.Resiliency;
 /// Looks up the Resiliency policies that apply to a target, with daprd's named default policies as fallback
 /// (contract §4.7, §5.2). Only resources whose scopes include this app count.
 /// </summary>
-public sealed class ResiliencyPolicies(ResourceSet resources, SidecarOptions options)
+public sealed class ResiliencyPolicies(ResourceSet resources, SidecarOptions options, TimeProvider? time = null)
 {
     private readonly IReadOnlyList<ResiliencyResource> _mine =
         resources.Resiliencies.Where(r => r.Scopes.Count == 0 || r.Scopes.Contains(options.AppId, StringComparer.Ordinal)).ToList();
 
+    // One breaker per target app for the sidecar's lifetime: its state must outlive a single request.
+    private readonly ConcurrentDictionary<string, CircuitBreaker?> _appBreakers = new(StringComparer.Ordinal);
+
+    /// <summary>The circuit breaker of <c>targets.apps.&lt;appId&gt;.circuitBreaker</c>, or null without one.</summary>
+    public CircuitBreaker? BreakerForApp(string appId) =>
+        _appBreakers.GetOrAdd(appId, id => ForApp(id).CircuitBreaker is { } policy ? new CircuitBreaker(policy, time ?? TimeProvider.System) : null);
+
+    /// <summary>
+    /// Policies for invoking <paramref name="appId"/>. As in daprd, a <c>targets.apps.&lt;appId&gt;</c> entry
+    /// replaces the defaults entirely; only without one do the reserved Default* policies apply.
+    /// </summary>
     public TargetPolicies ForApp(string appId) =>
-        Find(r => r.Apps.GetValueOrDefault(appId), "DefaultAppRetryPolicy", "DefaultRetryPolicy", "DefaultAppTimeoutPolicy");
+        Find(r => r.Apps.GetValueOrDefault(appId), "App", "");
 
+    /// <summary>Policies for delivering to the app from pub/sub component <paramref name="component"/> (contract §4.7).</summary>
     public TargetPolicies ForPubSubInbound(string component) =>
-        Find(r => r.ComponentsInbound.GetValueOrDefault(component),
-            ["DefaultPubsubComponentInboundRetryPolicy", "DefaultComponentInboundRetryPolicy", "DefaultComponentRetryPolicy", "DefaultRetryPolicy"],
-            "DefaultComponentInboundTimeoutPolicy");
+        Find(r => r.ComponentsInbound.GetValueOrDefault(component), "PubsubComponentInbound", "ComponentInbound", "Component", "");
 
-    private TargetPolicies Find(Func<ResiliencyResource, TargetPolicies?> target, string defaultRetry, string fallbackRetry, string defaultTimeout) =>
-        Find(target, [defaultRetry, fallbackRetry], defaultTimeout);
-
-    private TargetPolicies Find(Func<ResiliencyResource, TargetPolicies?> target, string[] defaultRetries, string defaultTimeout)
+    /// <param name="defaultInfixes">Default policy names from most to least specific: Default{infix}RetryPolicy etc.</param>
+    private TargetPolicies Find(Func<ResiliencyResource, TargetPolicies?> target, params string[] defaultInfixes)
     {
-        var specific = _mine.Select(target).FirstOrDefault(t => t is not null);
-        var retry = specific?.Retry ?? defaultRetries.Select(NamedRetry).FirstOrDefault(r => r is not null);
-        var timeout = specific?.Timeout ?? _mine.Select(r => r.Timeouts.TryGetValue(defaultTimeout, out var t) ? t : (TimeSpan?)null).FirstOrDefault(t => t is not null);
-        return new TargetPolicies(retry, timeout, specific?.CircuitBreaker);
+        if (_mine.Select(target).FirstOrDefault(t => t is not null) is { } specific)
+        {
+            return specific;
+        }
+
+        return new TargetPolicies(
+            TryFirstNamed(defaultInfixes, infix => $"Default{infix}RetryPolicy", r => r.Retries, out var retry) ? retry : null,
+            TryFirstNamed(defaultInfixes, infix => $"Default{infix}TimeoutPolicy", r => r.Timeouts, out var timeout) ? timeout : null,
+            TryFirstNamed(defaultInfixes, infix => $"Default{infix}CircuitBreakerPolicy", r => r.CircuitBreakers, out var breaker) ? breaker : null);
     }
 
-    private RetryPolicy? NamedRetry(string name) =>
-        _mine.Select(r => r.Retries.GetValueOrDefault(name)).FirstOrDefault(r => r is not null);
+    private bool TryFirstNamed<T>(string[] infixes, Func<string, string> name, Func<ResiliencyResource, IReadOnlyDictionary<string, T>> policies, out T policy)
+    {
+        foreach (var infix in infixes)
+        {
+            foreach (var resource in _mine)
+            {
+                if (policies(resource).TryGetValue(name(infix), out policy!))
+                {
+                    return true;
+                }
+            }
+        }
+
+        policy = default!;
+        return false;
+    }
 }
 
 public static class RetryPolicyExtensions

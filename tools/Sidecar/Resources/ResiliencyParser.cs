@@ -1,13 +1,19 @@
+using Sidecar.Resiliency;
+
 namespace Sidecar.Resources;
 
-/// <summary>Parses a Resiliency resource (dapr.io/v1alpha1): named policies and the targets that use them.</summary>
+/// <summary>
+/// Parses a Resiliency resource (dapr.io/v1alpha1): named policies and the targets that use them. Checks
+/// what the CRD requires (spec.policies, spec.targets) and what daprd refuses at load (a target naming an
+/// undefined policy, a bad duration or status-code list, a trip expression it cannot evaluate).
+/// </summary>
 internal static class ResiliencyParser
 {
     public static ResiliencyResource Parse(YamlNode doc)
     {
         var name = (doc.Mapping("metadata") ?? throw new ResourceException(doc.File, "metadata", "is required")).RequiredString("name");
         var spec = doc.Mapping("spec") ?? throw new ResourceException(doc.File, "spec", "is required");
-        var policies = spec.Mapping("policies");
+        var policies = spec.Mapping("policies") ?? throw new ResourceException(doc.File, spec.Join("policies"), "is required");
 
         var retries = new Dictionary<string, RetryPolicy>(StringComparer.Ordinal);
         if (policies?.Mapping("retries") is { } retriesNode)
@@ -25,7 +31,7 @@ internal static class ResiliencyParser
             {
                 var timeoutName = key.ToString();
                 var text = timeoutsNode.String(timeoutName) ?? "";
-                timeouts[timeoutName] = GoDuration.Parse(text, doc.File, timeoutsNode.Join(timeoutName));
+                timeouts[timeoutName] = Duration(text, timeoutsNode, timeoutName);
             }
         }
 
@@ -34,28 +40,56 @@ internal static class ResiliencyParser
         {
             foreach (var (breakerName, node) in breakersNode.Entries())
             {
+                var maxRequests = node.String("maxRequests") is { } max ? ResourceLoader.ParseInt(max, doc.File, node.Join("maxRequests")) : 1;
+                if (maxRequests < 0)
+                {
+                    throw new ResourceException(doc.File, node.Join("maxRequests"), "must not be negative");
+                }
+
+                // gobreaker's default ReadyToTrip is "more than 5 consecutive failures".
+                var trip = node.String("trip") is { Length: > 0 } t ? t : "consecutiveFailures > 5";
+                try
+                {
+                    TripExpression.Parse(trip);
+                }
+                catch (FormatException ex)
+                {
+                    throw new ResourceException(doc.File, node.Join("trip"), ex.Message);
+                }
+
                 breakers[breakerName] = new CircuitBreakerPolicy(
                     breakerName,
-                    node.String("maxRequests") is { } max ? ResourceLoader.ParseInt(max, doc.File, node.Join("maxRequests")) : 1,
-                    node.String("interval") is { } interval ? GoDuration.Parse(interval, doc.File, node.Join("interval")) : TimeSpan.Zero,
-                    node.String("timeout") is { } timeout ? GoDuration.Parse(timeout, doc.File, node.Join("timeout")) : TimeSpan.FromSeconds(60),
-                    node.String("trip") ?? "consecutiveFailures >= 5");
+                    maxRequests,
+                    node.String("interval") is { } interval ? Duration(interval, node, "interval") : TimeSpan.Zero,
+                    node.String("timeout") is { } timeout ? Duration(timeout, node, "timeout") : TimeSpan.FromSeconds(60),
+                    trip);
             }
         }
 
-        var targets = spec.Mapping("targets");
+        var targets = spec.Mapping("targets") ?? throw new ResourceException(doc.File, spec.Join("targets"), "is required");
         var apps = new Dictionary<string, TargetPolicies>(StringComparer.Ordinal);
-        if (targets?.Mapping("apps") is { } appsNode)
+        if (targets.Mapping("apps") is { } appsNode)
         {
             foreach (var (appId, node) in appsNode.Entries())
             {
+                RequireNonNegativeInt(node, "circuitBreakerCacheSize");
                 apps[appId] = ResolveTarget(node, retries, timeouts, breakers);
+            }
+        }
+
+        // Actors are not hosted by this sidecar, but a reference to an undefined policy is still an error in daprd.
+        if (targets.Mapping("actors") is { } actorsNode)
+        {
+            foreach (var (_, node) in actorsNode.Entries())
+            {
+                RequireNonNegativeInt(node, "circuitBreakerCacheSize");
+                ResolveTarget(node, retries, timeouts, breakers);
             }
         }
 
         var inbound = new Dictionary<string, TargetPolicies>(StringComparer.Ordinal);
         var outbound = new Dictionary<string, TargetPolicies>(StringComparer.Ordinal);
-        if (targets?.Mapping("components") is { } componentsNode)
+        if (targets.Mapping("components") is { } componentsNode)
         {
             foreach (var (componentName, node) in componentsNode.Entries())
             {
@@ -82,8 +116,8 @@ internal static class ResiliencyParser
             "exponential" => RetryPolicyKind.Exponential,
             var other => throw new ResourceException(node.File, node.Join("policy"), $"'{other}' is not a retry policy (constant or exponential)"),
         };
-        var duration = node.String("duration") is { } d ? GoDuration.Parse(d, node.File, node.Join("duration")) : TimeSpan.FromSeconds(5);
-        var maxInterval = node.String("maxInterval") is { } m ? GoDuration.Parse(m, node.File, node.Join("maxInterval")) : TimeSpan.FromSeconds(60);
+        var duration = node.String("duration") is { } d ? Duration(d, node, "duration") : TimeSpan.FromSeconds(5);
+        var maxInterval = node.String("maxInterval") is { } m ? Duration(m, node, "maxInterval") : TimeSpan.FromSeconds(60);
         var maxRetries = node.String("maxRetries") is { } r ? ResourceLoader.ParseInt(r, node.File, node.Join("maxRetries")) : -1;
         if (maxRetries < -1)
         {
@@ -146,7 +180,7 @@ internal static class ResiliencyParser
             // A target may name a policy or give a duration directly.
             timeout = timeouts.TryGetValue(timeoutName, out var named)
                 ? named
-                : GoDuration.TryParse(timeoutName, out var inline)
+                : GoDuration.TryParse(timeoutName, out var inline) && inline >= TimeSpan.Zero
                     ? inline
                     : throw new ResourceException(node.File, node.Join("timeout"), $"timeout policy '{timeoutName}' is not defined");
         }
@@ -160,5 +194,20 @@ internal static class ResiliencyParser
         }
 
         return new TargetPolicies(retry, timeout, breaker);
+    }
+
+    // A negative duration would make a timer or delay throw later, mid-request.
+    private static TimeSpan Duration(string text, YamlNode node, string field)
+    {
+        var value = GoDuration.Parse(text, node.File, node.Join(field));
+        return value >= TimeSpan.Zero ? value : throw new ResourceException(node.File, node.Join(field), $"'{text}' must not be negative");
+    }
+
+    private static void RequireNonNegativeInt(YamlNode node, string field)
+    {
+        if (node.String(field) is { Length: > 0 } text && ResourceLoader.ParseInt(text, node.File, node.Join(field)) < 0)
+        {
+            throw new ResourceException(node.File, node.Join(field), "must not be negative");
+        }
     }
 }

@@ -14,10 +14,10 @@ public static class ResourceLoader
 {
     public static ResourceSet Load(IEnumerable<string> resourcesPaths, string? configFile, string appId, Func<string, string?> environment)
     {
-        var components = new List<ComponentResource>();
         var pendingComponents = new List<(YamlNode Doc, string File)>();
         var subscriptions = new List<SubscriptionResource>();
         var resiliencies = new List<ResiliencyResource>();
+        var warnings = new List<string>();
 
         foreach (var file in EnumerateFiles(resourcesPaths))
         {
@@ -38,6 +38,10 @@ public static class ResourceLoader
                         RequireApiVersion(doc, apiVersion, "dapr.io/v1alpha1");
                         resiliencies.Add(ResiliencyParser.Parse(doc));
                         break;
+                    case "HTTPEndpoint":
+                        // daprd would route invocations of this name to an external URL; we cannot, so say so at start-up.
+                        warnings.Add($"{file}: kind: HTTPEndpoint '{doc.Mapping("metadata")?.String("name")}' is not supported by this sidecar; invoking it will fail");
+                        break;
                     default:
                         // daprd skips documents of kinds it does not load from the resources path.
                         break;
@@ -45,23 +49,37 @@ public static class ResourceLoader
             }
         }
 
+        // daprd does not load a component scoped to other apps at all: its secrets are not resolved and
+        // its name may repeat one of this app's components.
+        var mine = pendingComponents.Where(p => AppliesTo(p.Doc, appId)).ToList();
+
         // Secret stores first: other components may take values from them through secretKeyRef.
+        var components = new List<ComponentResource>();
         var secretStores = new Dictionary<string, ISecretSource>(StringComparer.Ordinal);
-        foreach (var (doc, file) in pendingComponents.Where(p => IsSecretStoreType(p.Doc)))
+        foreach (var (doc, file) in mine.Where(p => IsSecretStoreType(p.Doc)))
         {
-            var component = ParseComponent(doc, file, secretStores, environment);
+            var component = ParseComponent(doc, file, secretStores, environment, warnings);
             components.Add(component);
-            if (component.AppliesTo(appId))
-            {
-                secretStores[component.Name] = SecretSources.Create(component, environment);
-            }
+            secretStores[component.Name] = SecretSources.Create(component, environment);
         }
 
-        foreach (var (doc, file) in pendingComponents.Where(p => !IsSecretStoreType(p.Doc)))
+        foreach (var (doc, file) in mine.Where(p => !IsSecretStoreType(p.Doc)))
         {
-            components.Add(ParseComponent(doc, file, secretStores, environment));
+            components.Add(ParseComponent(doc, file, secretStores, environment, warnings));
         }
 
+        CheckAcrossComponents(components);
+        var configuration = configFile is null ? null : LoadConfiguration(configFile);
+        return new ResourceSet(
+            components,
+            subscriptions.Where(s => s.AppliesTo(appId)).ToList(),
+            resiliencies.Where(r => r.Scopes.Count == 0 || r.Scopes.Contains(appId, StringComparer.Ordinal)).ToList(),
+            configuration,
+            warnings);
+    }
+
+    private static void CheckAcrossComponents(List<ComponentResource> components)
+    {
         var duplicate = components.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -69,8 +87,19 @@ public static class ResourceLoader
             throw new ResourceException(second.SourceFile, "metadata.name", $"component '{duplicate.Key}' is defined twice (also in {duplicate.First().SourceFile})");
         }
 
-        var configuration = configFile is null ? null : LoadConfiguration(configFile);
-        return new ResourceSet(components, subscriptions, resiliencies, configuration);
+        // daprd refuses a second actor state store ("detected duplicate actor state store").
+        var actorStores = components.Where(c => c.IsStateStore && c.Metadata.GetBool("actorStateStore")).ToList();
+        if (actorStores.Count > 1)
+        {
+            throw new ResourceException(actorStores[1].SourceFile, "spec.metadata.actorStateStore",
+                $"only one state store may be the actor state store ('{actorStores[0].Name}' already is; '{actorStores[1].Name}' is a second)");
+        }
+    }
+
+    private static bool AppliesTo(YamlNode doc, string appId)
+    {
+        var scopes = doc.Strings("scopes");
+        return scopes.Count == 0 || scopes.Contains(appId, StringComparer.Ordinal);
     }
 
     private static IEnumerable<string> EnumerateFiles(IEnumerable<string> resourcesPaths)
@@ -100,14 +129,22 @@ public static class ResourceLoader
     private static List<YamlNode> ReadDocuments(string file)
     {
         var stream = new YamlStream();
+        using var reader = new StreamReader(file);
+        var parser = new Parser(reader);
         try
         {
-            using var reader = new StreamReader(file);
-            stream.Load(reader);
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             throw new ResourceException(file, $"line {ex.Start.Line}", $"malformed YAML: {ex.Message}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some broken input, e.g. an unclosed
+            // flow sequence; the last event it parsed is the nearest line we can name.
+            var line = parser.Current?.End.Line ?? 1;
+            throw new ResourceException(file, $"line {line}", $"malformed YAML near this line: {ex.Message}");
         }
 
         var documents = new List<YamlNode>();
@@ -140,22 +177,25 @@ public static class ResourceLoader
         doc.Mapping("spec")?.String("type")?.StartsWith("secretstores.", StringComparison.OrdinalIgnoreCase) == true;
 
     private static ComponentResource ParseComponent(
-        YamlNode doc, string file, IReadOnlyDictionary<string, ISecretSource> secretStores, Func<string, string?> environment)
+        YamlNode doc, string file, IReadOnlyDictionary<string, ISecretSource> secretStores, Func<string, string?> environment, List<string> warnings)
     {
         var meta = doc.Mapping("metadata") ?? throw new ResourceException(file, "metadata", "is required");
         var name = meta.RequiredString("name");
-        if (name.Contains('/', StringComparison.Ordinal) || name.Contains("||", StringComparison.Ordinal))
+        // The name is a path segment of the APIs (/v1.0/state/{name}) and part of state keys ("||" separates them).
+        if (name is "." or ".." || name.Contains("||", StringComparison.Ordinal) || name.Any(ch => char.IsWhiteSpace(ch) || ch is '/' or '\\' or '?' or '#' or '%'))
         {
-            throw new ResourceException(file, "metadata.name", $"'{name}' is not a valid component name");
+            throw new ResourceException(file, "metadata.name", $"'{name}' is not a valid component name (it must be a URL path segment without '||')");
         }
 
         var spec = doc.Mapping("spec") ?? throw new ResourceException(file, "spec", "is required");
+        // daprd lowercases the type; an empty version runs v1 (also for state.postgresql, where v2 exists).
         var type = spec.RequiredString("type").ToLowerInvariant();
-        var version = spec.String("version") ?? "";
-        var secretStoreName = doc.Mapping("auth")?.String("secretStore") ?? "default";
+        var version = ComponentValidator.EffectiveVersion(spec.String("version") ?? "");
+        var secretStoreName = doc.Mapping("auth")?.String("secretStore");
 
         var items = new List<KeyValuePair<string, string>>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var plainValueNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in spec.MappingSequence("metadata"))
         {
             var itemName = item.RequiredString("name");
@@ -166,23 +206,33 @@ public static class ResourceLoader
             }
 
             items.Add(new(itemName, ResolveValue(item, secretStoreName, secretStores, environment)));
+            if (item.Mapping("secretKeyRef") is null && item.String("envRef") is not { Length: > 0 })
+            {
+                plainValueNames.Add(itemName);
+            }
         }
 
         var component = new ComponentResource(name, type, version, new ComponentMetadata(items), doc.Strings("scopes"), file);
-        ComponentValidator.Validate(component);
+        warnings.AddRange(ComponentValidator.Validate(component, plainValueNames));
         return component;
     }
 
     private static string ResolveValue(
-        YamlNode item, string secretStoreName, IReadOnlyDictionary<string, ISecretSource> secretStores, Func<string, string?> environment)
+        YamlNode item, string? secretStoreName, IReadOnlyDictionary<string, ISecretSource> secretStores, Func<string, string?> environment)
     {
         if (item.Mapping("secretKeyRef") is { } secretRef)
         {
             var secretName = secretRef.RequiredString("name");
             var key = secretRef.String("key") is { Length: > 0 } k ? k : secretName;
+            if (string.IsNullOrEmpty(secretStoreName))
+            {
+                // Self-hosted daprd has no default secret store and would leave the value empty without a word.
+                throw new ResourceException(item.File, secretRef.Path, "a secretKeyRef needs auth.secretStore naming the secret store");
+            }
+
             if (!secretStores.TryGetValue(secretStoreName, out var store))
             {
-                throw new ResourceException(item.File, secretRef.Path, $"secret store '{secretStoreName}' is not defined (set auth.secretStore)");
+                throw new ResourceException(item.File, secretRef.Path, $"secret store '{secretStoreName}' (auth.secretStore) is not defined for this app");
             }
 
             return store.Get(secretName, key)
@@ -213,14 +263,22 @@ public static class ResourceLoader
         string? defaultPath;
         if (apiVersion == "dapr.io/v1alpha1")
         {
+            // v1alpha1 has a single route; "routes" belongs to v2alpha1 and daprd would ignore it here.
+            if (spec.String("route") is not { Length: > 0 } && spec.Mapping("routes") is not null)
+            {
+                throw new ResourceException(doc.File, spec.Join("route"), "is required for dapr.io/v1alpha1 ('routes' is the dapr.io/v2alpha1 form)");
+            }
+
             defaultPath = spec.RequiredString("route");
         }
         else
         {
-            var routes = spec.Mapping("routes") ?? throw new ResourceException(doc.File, spec.Join("routes"), "is required");
+            var routes = spec.Mapping("routes") ?? throw new ResourceException(doc.File, spec.Join("routes"),
+                spec.String("route") is { Length: > 0 } ? "is required for dapr.io/v2alpha1 ('route' is the dapr.io/v1alpha1 form)" : "is required");
             foreach (var rule in routes.MappingSequence("rules"))
             {
                 var match = rule.RequiredString("match");
+                ValidateMatch(match, doc.File, rule.Join("match"));
                 rules.Add(new SubscriptionRule(match, rule.RequiredString("path")));
             }
 
@@ -231,9 +289,43 @@ public static class ResourceLoader
             }
         }
 
+        if (spec.Mapping("bulkSubscribe") is { } bulk)
+        {
+            var enabled = bulk.RequiredString("enabled");
+            RequireBool(bulk, "enabled", enabled);
+            foreach (var field in new[] { "maxMessagesCount", "maxAwaitDurationMs" })
+            {
+                if (bulk.String(field) is { Length: > 0 } text && ParseInt(text, doc.File, bulk.Join(field)) < 0)
+                {
+                    throw new ResourceException(doc.File, bulk.Join(field), "must not be negative");
+                }
+            }
+        }
+
         return new SubscriptionResource(
             name, pubsub, topic, rules, defaultPath, spec.String("deadLetterTopic") is { Length: > 0 } dlq ? dlq : null,
             spec.StringMap("metadata"), doc.Strings("scopes"), doc.File);
+    }
+
+    /// <summary>A rule daprd's CEL compiler would refuse stops start-up, naming the file and the field.</summary>
+    private static void ValidateMatch(string match, string file, string field)
+    {
+        try
+        {
+            PubSub.Routing.RouteMatcher.Parse(match);
+        }
+        catch (PubSub.Routing.RouteExpressionException ex)
+        {
+            throw new ResourceException(file, field, ex.Message);
+        }
+    }
+
+    internal static void RequireBool(YamlNode node, string field, string value)
+    {
+        if (value.ToLowerInvariant() is not ("true" or "false"))
+        {
+            throw new ResourceException(node.File, node.Join(field), $"'{value}' is not a bool (true or false)");
+        }
     }
 
     private static ConfigurationResource LoadConfiguration(string file)
@@ -248,15 +340,152 @@ public static class ResourceLoader
         RequireApiVersion(doc, doc.String("apiVersion"), "dapr.io/v1alpha1");
         var name = doc.Mapping("metadata")?.String("name") ?? Path.GetFileNameWithoutExtension(file);
         var spec = new Dictionary<string, object?>(StringComparer.Ordinal);
+        AccessControlSpec? accessControl = null;
         if (doc.Mapping("spec") is { } specNode)
         {
+            ValidateConfigurationSpec(specNode);
             foreach (var entry in specNode.Node.Children)
             {
                 spec[((YamlScalarNode)entry.Key).Value ?? ""] = entry.Value.ToString();
             }
+
+            accessControl = specNode.Mapping("accessControl") is { } access ? ParseAccessControl(access) : null;
         }
 
-        return new ConfigurationResource(name, spec, file);
+        return new ConfigurationResource(name, spec, file, accessControl);
+    }
+
+    private static AccessControlSpec ParseAccessControl(YamlNode access)
+    {
+        var policies = new List<AppAccessPolicy>();
+        foreach (var policy in access.MappingSequence("policies"))
+        {
+            var operations = new List<OperationRule>();
+            foreach (var operation in policy.MappingSequence("operations"))
+            {
+                var name = operation.RequiredString("name");
+                operations.Add(new OperationRule(
+                    name.StartsWith('/') ? name : "/" + name,
+                    operation.Strings("httpVerb") is { Count: > 0 } verbs ? verbs : ["*"],
+                    Action(operation, "action") ?? true));
+            }
+
+            policies.Add(new AppAccessPolicy(
+                policy.RequiredString("appId"),
+                Action(policy, "defaultAction"),
+                policy.String("namespace") is { Length: > 0 } ns ? ns : null,
+                policy.String("trustDomain") is { Length: > 0 } td ? td : "public",
+                operations));
+        }
+
+        return new AccessControlSpec(
+            Action(access, "defaultAction"),
+            access.String("trustDomain") is { Length: > 0 } trustDomain ? trustDomain : "public",
+            policies);
+    }
+
+    /// <summary>"allow" → true, "deny" → false, empty → null (the caller decides the default).</summary>
+    private static bool? Action(YamlNode node, string field)
+    {
+        RequireOneOf(node, field, "allow", "deny");
+        return node.String(field) is { Length: > 0 } value ? string.Equals(value, "allow", StringComparison.OrdinalIgnoreCase) : null;
+    }
+
+    /// <summary>The parts of the Configuration CRD an app's config commonly uses: required fields and their types.</summary>
+    private static void ValidateConfigurationSpec(YamlNode spec)
+    {
+        foreach (var feature in spec.MappingSequence("features"))
+        {
+            feature.RequiredString("name");
+            RequireBool(feature, "enabled", feature.RequiredString("enabled"));
+        }
+
+        if (spec.Mapping("tracing") is { } tracing)
+        {
+            var rate = tracing.RequiredString("samplingRate");
+            if (!double.TryParse(rate, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) || r is < 0 or > 1)
+            {
+                throw new ResourceException(tracing.File, tracing.Join("samplingRate"), $"'{rate}' is not a number between 0 and 1");
+            }
+
+            if (tracing.String("stdout") is { Length: > 0 } stdout)
+            {
+                RequireBool(tracing, "stdout", stdout);
+            }
+
+            tracing.Mapping("zipkin")?.RequiredString("endpointAddress");
+            if (tracing.Mapping("otel") is { } otel)
+            {
+                otel.RequiredString("endpointAddress");
+                otel.RequiredString("protocol");
+                RequireBool(otel, "isSecure", otel.RequiredString("isSecure"));
+            }
+        }
+
+        foreach (var key in new[] { "metric", "metrics" })
+        {
+            if (spec.Mapping(key) is { } metric)
+            {
+                RequireBool(metric, "enabled", metric.RequiredString("enabled"));
+            }
+        }
+
+        if (spec.Mapping("secrets") is { } secrets)
+        {
+            foreach (var scope in secrets.MappingSequence("scopes"))
+            {
+                scope.RequiredString("storeName");
+                RequireOneOf(scope, "defaultAccess", "allow", "deny");
+                scope.Strings("allowedSecrets");
+                scope.Strings("deniedSecrets");
+            }
+        }
+
+        if (spec.Mapping("accessControl") is { } access)
+        {
+            RequireOneOf(access, "defaultAction", "allow", "deny");
+            foreach (var policy in access.MappingSequence("policies"))
+            {
+                policy.RequiredString("appId");
+                RequireOneOf(policy, "defaultAction", "allow", "deny");
+                foreach (var operation in policy.MappingSequence("operations"))
+                {
+                    operation.RequiredString("name");
+                    RequireOneOf(operation, "action", "allow", "deny");
+                    operation.RequiredString("action");
+                    operation.Strings("httpVerb");
+                }
+            }
+        }
+
+        if (spec.Mapping("nameResolution") is { } resolution)
+        {
+            resolution.RequiredString("component");
+            resolution.RequiredString("version");
+        }
+
+        if (spec.Mapping("api") is { } api)
+        {
+            foreach (var list in new[] { "allowed", "denied" })
+            {
+                foreach (var rule in api.MappingSequence(list))
+                {
+                    rule.RequiredString("name");
+                    rule.RequiredString("version");
+                    RequireOneOf(rule, "protocol", "http", "grpc");
+                }
+            }
+        }
+
+        spec.Mapping("components")?.Strings("deny");
+    }
+
+    private static void RequireOneOf(YamlNode node, string field, params string[] allowed)
+    {
+        if (node.String(field) is { Length: > 0 } value && !allowed.Contains(value, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ResourceException(node.File, node.Join(field), $"'{value}' is not one of {string.Join(", ", allowed)}");
+        }
     }
 
     internal static int ParseInt(string text, string file, string field) =>

@@ -119,14 +119,28 @@ public sealed record ResiliencyResource(
     IReadOnlyList<string> Scopes,
     string SourceFile);
 
-public sealed record ConfigurationResource(string Name, IReadOnlyDictionary<string, object?> Spec, string SourceFile);
+public sealed record ConfigurationResource(string Name, IReadOnlyDictionary<string, object?> Spec, string SourceFile, AccessControlSpec? AccessControl = null);
 
-/// <summary>Everything loaded from the resources paths for one app.</summary>
+/// <summary>One operation rule of an app policy: a path pattern ("*" one segment, "**" any), HTTP verbs ("*" any), allow or deny.</summary>
+public sealed record OperationRule(string Name, IReadOnlyList<string> HttpVerbs, bool Allow);
+
+/// <summary>What one calling app may do on this app (Configuration spec.accessControl.policies[]).</summary>
+public sealed record AppAccessPolicy(string AppId, bool? DefaultAllow, string? Namespace, string TrustDomain, IReadOnlyList<OperationRule> Operations);
+
+/// <summary>Configuration spec.accessControl: which callers may invoke this app's methods.</summary>
+public sealed record AccessControlSpec(bool? DefaultAllow, string TrustDomain, IReadOnlyList<AppAccessPolicy> Policies);
+
+/// <summary>
+/// Everything loaded from the resources paths for one app: only the components, subscriptions and
+/// resiliencies whose scopes include it (daprd does not load the others at all), plus the warnings
+/// (e.g. unknown metadata names) that did not stop loading.
+/// </summary>
 public sealed record ResourceSet(
     IReadOnlyList<ComponentResource> Components,
     IReadOnlyList<SubscriptionResource> Subscriptions,
     IReadOnlyList<ResiliencyResource> Resiliencies,
-    ConfigurationResource? Configuration)
+    ConfigurationResource? Configuration,
+    IReadOnlyList<string>? Warnings = null)
 {
     public static ResourceSet Empty { get; } = new([], [], [], null);
 }

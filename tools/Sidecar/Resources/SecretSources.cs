@@ -46,14 +46,21 @@ internal static class SecretSources
 
             var separator = component.Metadata.GetOrDefault("nestedSeparator", ":");
             var multiValued = component.Metadata.GetBool("multiValued");
-            JsonElement root;
+            JsonDocument document;
             try
             {
-                root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+                document = JsonDocument.Parse(File.ReadAllText(path));
             }
             catch (JsonException ex)
             {
-                throw new ResourceException(path, "(json)", $"secrets file is not valid JSON: {ex.Message}");
+                throw new ResourceException(component.SourceFile, "spec.metadata.secretsFile", $"'{path}' is not valid JSON: {ex.Message}");
+            }
+
+            using var _ = document;
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ResourceException(component.SourceFile, "spec.metadata.secretsFile", $"'{path}' must hold a JSON object");
             }
 
             var secrets = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);

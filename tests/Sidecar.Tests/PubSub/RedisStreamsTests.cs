@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Platform.Testing;
+using StackExchange.Redis;
+using static Sidecar.Tests.PubSub.PubSubTestBed;
+
+namespace Sidecar.Tests.PubSub;
+
+/// <summary>The physical layout and consumer-group behaviour of pubsub.redis, as components-contrib has them.</summary>
+public sealed class RedisStreamsTests(BackendsFixture backends)
+{
+    [Fact]
+    public async Task Publish_WritesDataAndJsonMetadataFieldsToStreamNamedByTopic()
+    {
+        var topic = Unique("layout");
+        await using var sidecar = await TestSidecar.StartAsync(Unique("writer"), Broker(Redis, backends));
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 },
+            new Dictionary<string, string> { ["b-key"] = "2", ["a-key"] = "1" }, TestContext.Current.CancellationToken);
+
+        var entry = Assert.Single(await backends.Redis.Database.StreamRangeAsync(topic));
+        Assert.Equal(["data", "metadata"], entry.Values.Select(v => v.Name.ToString()));
+        using var ce = JsonDocument.Parse((byte[])entry["data"]!);
+        Assert.Equal(topic, ce.RootElement.GetProperty("topic").GetString());
+        Assert.Equal("{\"a-key\":\"1\",\"b-key\":\"2\"}", entry["metadata"].ToString());
+    }
+
+    [Fact]
+    public async Task Subscribe_NoConsumerId_ConsumerGroupIsAppId()
+    {
+        var topic = Unique("group");
+        var appId = Unique("grouper");
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]");
+        await using var sidecar = await StartSidecarAsync(appId, Broker(Redis, backends), app.Port);
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
+
+        await Eventually.MatchAsync(() => app.On("/in"), r => r.Count == 1, Patience, "delivery");
+        var group = Assert.Single(await backends.Redis.Database.StreamGroupInfoAsync(topic));
+        Assert.Equal(appId, group.Name);
+        var consumer = Assert.Single(await backends.Redis.Database.StreamConsumerInfoAsync(topic, appId));
+        Assert.Equal(appId, consumer.Name);
+    }
+
+    [Fact]
+    public async Task Subscribe_ConsumerIdMetadata_NamesGroupAndSharesWorkAcrossApps()
+    {
+        var topic = Unique("shared");
+        var consumerId = Unique("workers");
+        var yaml = Broker(Redis, backends, ("consumerID", consumerId));
+        await using var first = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]");
+        await using var second = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]");
+        await using var firstSidecar = await StartSidecarAsync(Unique("worker-a"), yaml, first.Port);
+        await using var secondSidecar = await StartSidecarAsync(Unique("worker-b"), yaml, second.Port);
+
+        for (var i = 0; i < 6; i++)
+        {
+            await firstSidecar.Client.PublishEventAsync(PubSubName, topic, new { i }, TestContext.Current.CancellationToken);
+        }
+
+        // One group: every message is handled once between the two apps, not once per app.
+        await Eventually.MatchAsync(() => first.Received.Count + second.Received.Count, n => n == 6, Patience, "six deliveries in total");
+        var group = Assert.Single(await backends.Redis.Database.StreamGroupInfoAsync(topic));
+        Assert.Equal(consumerId, group.Name);
+        await Eventually.MatchAsync(
+            async () => (await backends.Redis.Database.StreamGroupInfoAsync(topic)).Single().PendingMessageCount, n => n == 0, Patience, "all acknowledged");
+        Assert.Equal(6, first.Received.Concat(second.Received).Select(r => r.CloudEvent.GetProperty("id").GetString()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Reclaim_MessagePendingAtCrashedConsumer_IsRedeliveredAfterProcessingTimeout()
+    {
+        var topic = Unique("crashed");
+        var appId = Unique("survivor");
+        var database = backends.Redis.Database;
+        var cloudEvent = """{"id":"stuck-1","specversion":"1.0","type":"t","source":"s","datacontenttype":"application/json","data":{"n":1}}"""u8.ToArray();
+        await database.StreamCreateConsumerGroupAsync(topic, appId, "0", createStream: true);
+        await database.StreamAddAsync(topic, [new NameValueEntry("data", cloudEvent)]);
+        // A consumer of the group reads it and dies before acknowledging.
+        Assert.Single(await database.StreamReadGroupAsync(topic, appId, "crashed-consumer", StreamPosition.NewMessages));
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]");
+
+        await using var sidecar = await StartSidecarAsync(appId, Broker(Redis, backends, ("processingTimeout", "500"), ("redeliverInterval", "100ms")), app.Port);
+
+        var delivery = (await Eventually.MatchAsync(() => app.On("/in"), r => r.Count >= 1, Patience, "reclaimed delivery"))[0];
+        Assert.Equal(cloudEvent, delivery.Body);
+        await Eventually.MatchAsync(
+            async () => (await database.StreamPendingAsync(topic, appId)).PendingMessageCount, n => n == 0, Patience, "acknowledged after redelivery");
+    }
+
+    [Fact]
+    public async Task Delivery_HandlerRunsPastProcessingTimeout_MessageStaysPendingAndIsRedelivered()
+    {
+        var topic = Unique("slow");
+        var appId = Unique("slow-app");
+        var calls = 0;
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]", _ =>
+        {
+            // The first answer comes long after processingTimeout; the sidecar gives up on it and leaves the message pending.
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(1.5));
+            }
+
+            return (200, "");
+        });
+        var yaml = Broker(Redis, backends, ("processingTimeout", "400ms"), ("redeliverInterval", "100ms"));
+        await using var sidecar = await StartSidecarAsync(appId, yaml, app.Port);
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
+
+        var deliveries = await Eventually.MatchAsync(() => app.On("/in"), r => r.Count >= 2, Patience, "redelivery after the timeout");
+        Assert.Single(deliveries.Select(d => d.CloudEvent.GetProperty("id").GetString()).Distinct());
+        await Eventually.MatchAsync(
+            async () => (await backends.Redis.Database.StreamPendingAsync(topic, appId)).PendingMessageCount, n => n == 0, Patience, "acknowledged after the redelivery");
+    }
+
+    [Fact]
+    public async Task Publish_MaxLenApprox_TrimsStream()
+    {
+        var topic = Unique("trimmed");
+        await using var sidecar = await TestSidecar.StartAsync(Unique("trimmer"), Broker(Redis, backends, ("maxLenApprox", "10")));
+
+        for (var i = 0; i < 400; i++)
+        {
+            await sidecar.Client.PublishEventAsync(PubSubName, topic, new { i }, TestContext.Current.CancellationToken);
+        }
+
+        // Approximate trimming removes whole macro nodes (100 entries by default), so the stream stays well under 400.
+        Assert.InRange(await backends.Redis.Database.StreamLengthAsync(topic), 10, 200);
+    }
+}
