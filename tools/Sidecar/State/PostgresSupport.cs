@@ -147,7 +147,8 @@ internal static partial class PostgresSupport
     /// only the one that advances it past the interval deletes.
     /// </summary>
     public static async Task RunCleanupAsync(
-        NpgsqlDataSource dataSource, string metadataTable, string lastCleanupKey, string deleteExpiredSql, TimeSpan interval, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, string metadataTable, string lastCleanupKey, string deleteExpiredSql, TimeSpan interval, Action<Exception> onFailure,
+        CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(cancellationToken))
@@ -168,10 +169,10 @@ internal static partial class PostgresSupport
                     await ExecuteAsync(connection, null, deleteExpiredSql, cancellationToken);
                 }
             }
-            catch (NpgsqlException)
+            catch (NpgsqlException ex)
             {
-                // A failed round (database briefly away) is retried at the next tick, as Dapr's GC does.
-                continue;
+                // A failed round (database briefly away) is reported and retried at the next tick, as Dapr's GC does.
+                onFailure(ex);
             }
         }
     }

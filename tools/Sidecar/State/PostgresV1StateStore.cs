@@ -14,6 +14,8 @@ namespace Sidecar.State;
 internal sealed class PostgresV1StateStore : IStateStore
 {
     private const int SchemaLevel = 3;
+    private readonly string _name;
+    private readonly ILogger _logger;
     private readonly ComponentMetadata _metadata;
     private readonly string _table;
     private readonly string _metadataTable;
@@ -22,8 +24,10 @@ internal sealed class PostgresV1StateStore : IStateStore
     private NpgsqlDataSource? _dataSource;
     private Task? _cleanup;
 
-    public PostgresV1StateStore(ComponentMetadata metadata)
+    public PostgresV1StateStore(string name, ComponentMetadata metadata, ILogger logger)
     {
+        _name = name;
+        _logger = logger;
         _metadata = metadata;
         _table = PostgresSupport.ValidateTableName(metadata.GetOrDefault("tableName", "state"), "tableName");
         _metadataTable = PostgresSupport.ValidateTableName(metadata.GetOrDefault("metadataTableName", "dapr_metadata"), "metadataTableName");
@@ -78,7 +82,7 @@ internal sealed class PostgresV1StateStore : IStateStore
         if (_cleanupInterval is { } interval)
         {
             _cleanup = PostgresSupport.RunCleanupAsync(_dataSource, _metadataTable, "last-cleanup",
-                $"DELETE FROM {_table} WHERE expiredate IS NOT NULL AND expiredate < CURRENT_TIMESTAMP", interval, _stopping.Token);
+                $"DELETE FROM {_table} WHERE expiredate IS NOT NULL AND expiredate < CURRENT_TIMESTAMP", interval, ex => StateLog.CleanupFailed(_logger, _name, ex.Message), _stopping.Token);
         }
     }
 

@@ -11,6 +11,8 @@ namespace Sidecar.State;
 internal sealed class PostgresV2StateStore : IStateStore
 {
     private const int SchemaLevel = 2;
+    private readonly string _name;
+    private readonly ILogger _logger;
     private readonly ComponentMetadata _metadata;
     private readonly string _prefix;
     private readonly string _table;
@@ -20,8 +22,10 @@ internal sealed class PostgresV2StateStore : IStateStore
     private NpgsqlDataSource? _dataSource;
     private Task? _cleanup;
 
-    public PostgresV2StateStore(ComponentMetadata metadata)
+    public PostgresV2StateStore(string name, ComponentMetadata metadata, ILogger logger)
     {
+        _name = name;
+        _logger = logger;
         _metadata = metadata;
         _prefix = metadata.Get("tablePrefix") ?? "";
         _table = PostgresSupport.ValidateTableName(_prefix + "state", "tablePrefix");
@@ -77,7 +81,7 @@ internal sealed class PostgresV2StateStore : IStateStore
         if (_cleanupInterval is { } interval)
         {
             _cleanup = PostgresSupport.RunCleanupAsync(_dataSource, _metadataTable, $"last-cleanup-state-v2-{_prefix}",
-                $"DELETE FROM {_table} WHERE expires_at IS NOT NULL AND expires_at < CURRENT_TIMESTAMP", interval, _stopping.Token);
+                $"DELETE FROM {_table} WHERE expires_at IS NOT NULL AND expires_at < CURRENT_TIMESTAMP", interval, ex => StateLog.CleanupFailed(_logger, _name, ex.Message), _stopping.Token);
         }
     }
 
