@@ -38,6 +38,37 @@ public sealed class StateConformanceTests(BackendsFixture backends)
 
     [Theory]
     [MemberData(nameof(StateBackend.All), MemberType = typeof(StateBackend))]
+    public async Task SaveByteState_ArbitraryBytes_RoundTripExactly(string backend)
+    {
+        await using var scope = await StateBackend.StartAsync(backends, backend);
+        var key = StateBackend.NewKey();
+        var bytes = Enumerable.Range(0, 256).Select(i => (byte)i).Concat(new byte[70_000]).ToArray();
+
+        await scope.Client.SaveByteStateAsync(StateBackend.StoreName, key, bytes, cancellationToken: Ct);
+        var read = await scope.Client.GetByteStateAsync(StateBackend.StoreName, key, cancellationToken: Ct);
+
+        Assert.Equal(bytes, read.ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(StateBackend.All), MemberType = typeof(StateBackend))]
+    public async Task TrySaveState_ConcurrentWritersWithOneETag_ExactlyOneWins(string backend)
+    {
+        await using var scope = await StateBackend.StartAsync(backends, backend);
+        var key = StateBackend.NewKey();
+        await scope.Client.SaveStateAsync(StateBackend.StoreName, key, new Order("v0", 0), cancellationToken: Ct);
+        var (_, etag) = await scope.Client.GetStateAndETagAsync<Order>(StateBackend.StoreName, key, cancellationToken: Ct);
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 8).Select(i =>
+            scope.Client.TrySaveStateAsync(StateBackend.StoreName, key, new Order($"writer-{i}", i), etag, cancellationToken: Ct)));
+
+        Assert.Single(results, saved => saved);
+        var winner = Array.IndexOf(results, true) + 1;
+        Assert.Equal(new Order($"writer-{winner}", winner), await scope.Client.GetStateAsync<Order>(StateBackend.StoreName, key, cancellationToken: Ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(StateBackend.All), MemberType = typeof(StateBackend))]
     public async Task GetBulkState_SeveralKeys_ReturnsUnprefixedKeysAndEmptyItemForMissing(string backend)
     {
         await using var scope = await StateBackend.StartAsync(backends, backend);
