@@ -14,7 +14,8 @@ internal static class GoJson
     /// <exception cref="JsonException">The bytes are not one JSON value.</exception>
     public static byte[] Canonicalize(ReadOnlyMemory<byte> json)
     {
-        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+        // Go nests up to 10000 levels; 1000 keeps the recursive writer well inside a thread-pool stack.
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1000 });
         var builder = new StringBuilder();
         Write(builder, document.RootElement);
         return Encoding.UTF8.GetBytes(builder.ToString());
