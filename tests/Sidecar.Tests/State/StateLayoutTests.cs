@@ -102,6 +102,26 @@ public sealed class StateLayoutTests(BackendsFixture backends)
     }
 
     [Fact]
+    public async Task PostgresV1_Transaction_RowsShareOneXminETagAndAreBase64()
+    {
+        await using var scope = await StateBackend.StartAsync(backends, StateBackend.PostgresV1);
+
+        await scope.Client.ExecuteStateTransactionAsync(StateBackend.StoreName,
+        [
+            new Dapr.Client.StateTransactionRequest("a", "{\"n\":1}"u8.ToArray(), Dapr.Client.StateOperationType.Upsert, metadata: new Dictionary<string, string> { ["contentType"] = "application/json" }),
+            new Dapr.Client.StateTransactionRequest("b", "{\"n\":2}"u8.ToArray(), Dapr.Client.StateOperationType.Upsert),
+        ], cancellationToken: Ct);
+        var (_, etagA) = await scope.Client.GetStateAndETagAsync<JsonElement>(StateBackend.StoreName, "a", cancellationToken: Ct);
+        var (_, etagB) = await scope.Client.GetStateAndETagAsync<JsonElement>(StateBackend.StoreName, "b", cancellationToken: Ct);
+        await using var connection = await OpenAsync(scope);
+        var binary = await QueryAsync(connection, "SELECT bool_and(isbinary) FROM state", r => r.GetBoolean(0));
+
+        Assert.Equal(etagA, etagB);
+        // Transactions hand the store bytes even with contentType application/json.
+        Assert.True(Assert.Single(binary));
+    }
+
+    [Fact]
     public async Task PostgresV2_SdkWrite_IsRawBytesWithUuidETag()
     {
         await using var scope = await StateBackend.StartAsync(backends, StateBackend.PostgresV2);
