@@ -87,7 +87,7 @@ internal sealed class InMemoryStateStore(TimeProvider time) : IStateStore
 
     public Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken)
     {
-        var regex = LikePattern.ToRegex(pattern);
+        var regex = KeysLike.ToRegex(pattern);
         lock (_lock)
         {
             // Materialise first: Live() drops expired items from the dictionary.

@@ -190,8 +190,8 @@ internal sealed class RedisStateStore(ComponentMetadata metadata) : IStateStore
     public async Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken)
     {
         // SCAN on every primary; the glob selects the same keys as the LIKE pattern (Redis expires keys itself).
-        var glob = LikePattern.ToGlob(pattern);
-        var regex = LikePattern.ToRegex(pattern);
+        var glob = KeysLike.ToRedisGlob(pattern);
+        var regex = KeysLike.ToRegex(pattern);
         var keys = new List<string>();
         foreach (var server in _connection!.GetServers().Where(s => !s.IsReplica))
         {
