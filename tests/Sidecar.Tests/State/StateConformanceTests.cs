@@ -353,16 +353,17 @@ public sealed class StateConformanceTests(BackendsFixture backends)
 
     [Theory]
     [MemberData(nameof(StateBackend.All), MemberType = typeof(StateBackend))]
-    public async Task SaveState_NonIntegerTtl_IsInternalFromTheComponentAfterEarlierItems(string backend)
+    public async Task SaveState_NonIntegerTtl_IsInternalFromTheComponentAndOtherItemsAreWritten(string backend)
     {
         await using var scope = await StateBackend.StartAsync(backends, backend);
-        var (first, second) = (StateBackend.NewKey(), StateBackend.NewKey());
+        var (first, second, third) = (StateBackend.NewKey(), StateBackend.NewKey(), StateBackend.NewKey());
 
         // daprd does not validate ttlInSeconds; the component does when it writes that item.
         var error = await Assert.ThrowsAsync<DaprException>(() => scope.Client.SaveBulkStateAsync(StateBackend.StoreName,
         [
             new SaveStateItem<string>(first, "kept", ""),
             new SaveStateItem<string>(second, "refused", "", metadata: new Dictionary<string, string> { ["ttlInSeconds"] = "soon" }),
+            new SaveStateItem<string>(third, "also kept", ""),
         ], Ct));
 
         var rpc = Assert.IsType<RpcException>(error.InnerException);
@@ -370,6 +371,7 @@ public sealed class StateConformanceTests(BackendsFixture backends)
         Assert.StartsWith($"failed saving state in state store {StateBackend.StoreName}: error parsing TTL", rpc.Status.Detail, StringComparison.Ordinal);
         Assert.Equal("kept", await scope.Client.GetStateAsync<string>(StateBackend.StoreName, first, cancellationToken: Ct));
         Assert.Null(await scope.Client.GetStateAsync<string>(StateBackend.StoreName, second, cancellationToken: Ct));
+        Assert.Equal("also kept", await scope.Client.GetStateAsync<string>(StateBackend.StoreName, third, cancellationToken: Ct));
     }
 
     [Theory]

@@ -85,23 +85,16 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
 
             return (Request: ToSetRequest(store, item, honourContentType: true), TtlError: TtlErrorOf(item.Metadata));
         }).ToList();
-        foreach (var (write, ttlError) in writes)
+        await RunItemsAsync(writes, async write =>
         {
-            try
+            // The component parses ttlInSeconds when it writes that item; the other items are written regardless.
+            if (write.TtlError is not null)
             {
-                // The component parses ttlInSeconds when it writes, so earlier items are already stored.
-                if (ttlError is not null)
-                {
-                    throw new InvalidOperationException(ttlError);
-                }
+                throw new InvalidOperationException(write.TtlError);
+            }
 
-                await store.Store.SetAsync(write, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                throw StoreError(ex, $"failed saving state in state store {request.StoreName}: {ex.Message}");
-            }
-        }
+            await store.Store.SetAsync(write.Request, cancellationToken);
+        }, detail => $"failed saving state in state store {request.StoreName}: {detail}");
 
         return new Empty();
     }
@@ -126,17 +119,8 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
     {
         var store = FindStore(request.StoreName);
         var deletes = request.States.Select(item => new StateDeleteRequest(StoreKey(store, item.Key), item.Etag?.Value, ConcurrencyOf(item.Options))).ToList();
-        foreach (var delete in deletes)
-        {
-            try
-            {
-                await store.Store.DeleteAsync(delete, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                throw StoreError(ex, $"failed deleting state in state store {request.StoreName}: {ex.Message}");
-            }
-        }
+        await RunItemsAsync(deletes, delete => store.Store.DeleteAsync(delete, cancellationToken),
+            detail => $"failed deleting state in state store {request.StoreName}: {detail}");
 
         return new Empty();
     }
@@ -302,6 +286,46 @@ public sealed class StateApi(ComponentRegistry registry, TransactionalOutbox out
         {
             metadata["ttlExpireTime"] = expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         }
+    }
+
+    /// <summary>
+    /// daprd's PerformBulkStoreOperation: one item is a plain write; several are all attempted (the components'
+    /// default bulk store), their errors joined. If every failure is an ETag error the whole is one (invalid wins
+    /// over mismatch); otherwise the code is that of the first ETag error, else Internal.
+    /// </summary>
+    private static async Task RunItemsAsync<T>(IReadOnlyList<T> items, Func<T, Task> write, Func<string, string> message)
+    {
+        var failures = new List<Exception>();
+        foreach (var item in items)
+        {
+            try
+            {
+                await write(item);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (items.Count == 1)
+                {
+                    throw StoreError(ex, message(ex.Message));
+                }
+
+                failures.Add(ex);
+            }
+        }
+
+        if (failures.Count == 0)
+        {
+            return;
+        }
+
+        var joined = string.Join('\n', failures.Select(f => f.Message));
+        if (failures.TrueForAll(f => f is StateETagException))
+        {
+            StateETagException whole = failures.Exists(f => f is ETagInvalidException) ? new ETagInvalidException(joined) : new ETagMismatchException(joined);
+            throw StoreError(whole, message(whole.Message));
+        }
+
+        throw StoreError(failures.Find(f => f is StateETagException) ?? failures[0], message(joined));
     }
 
     private static RpcException StoreError(Exception ex, string message) => ex switch
