@@ -1,10 +1,14 @@
 namespace Sidecar.State;
 
-/// <summary>Concurrency mode of a write, as daprd maps the gRPC enum (unspecified = last-write).</summary>
+/// <summary>
+/// Concurrency mode of a write, as daprd maps the gRPC enum. Unspecified behaves as last-write everywhere except
+/// that Redis ignores the ETag only for an explicit last-write (daprd passes "" for unspecified).
+/// </summary>
 public enum StateConcurrency
 {
     LastWrite,
     FirstWrite,
+    Unspecified,
 }
 
 /// <summary>
@@ -22,6 +26,10 @@ public sealed record StateValue(ReadOnlyMemory<byte> Bytes, bool IsJson)
 /// <param name="TtlSeconds">From item metadata ttlInSeconds; -1 = never expire; null = not given.</param>
 public sealed record StateSetRequest(string Key, StateValue Value, string? ETag, StateConcurrency Concurrency, int? TtlSeconds);
 
+/// <param name="ETag">
+/// Null = none. An empty string is passed through as daprd does: the SQL and in-memory stores treat it as none,
+/// Redis compares it as a version (so it mismatches an existing key).
+/// </param>
 public sealed record StateDeleteRequest(string Key, string? ETag, StateConcurrency Concurrency);
 
 public abstract record StateOperation(string Key);
@@ -81,8 +89,13 @@ public interface IStateStore : IAsyncDisposable
 /// <summary>Base of the ETag failures daprd distinguishes.</summary>
 public abstract class StateETagException(string message) : Exception(message);
 
-/// <summary>daprd: gRPC Aborted on SaveState/DeleteState; Internal inside a transaction.</summary>
-public sealed class ETagMismatchException(string message = "possible etag mismatch") : StateETagException(message);
+/// <summary>daprd: gRPC Aborted on SaveState/DeleteState; Internal inside a transaction. Message as Dapr's state.ETagError.</summary>
+public sealed class ETagMismatchException(string? detail = null)
+    : StateETagException(detail is null ? "possible etag mismatch. error from state store" : $"possible etag mismatch. error from state store: {detail}");
 
 /// <summary>daprd: gRPC InvalidArgument on SaveState/DeleteState.</summary>
-public sealed class ETagInvalidException(string message = "invalid etag value") : StateETagException(message);
+public sealed class ETagInvalidException(string? detail = null)
+    : StateETagException(detail is null ? "invalid etag value" : $"invalid etag value: {detail}");
+
+/// <summary>The query JSON is malformed or uses an unsupported construct (daprd: InvalidArgument).</summary>
+public sealed class StateQueryException(string message) : Exception(message);
