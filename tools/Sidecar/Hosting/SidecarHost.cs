@@ -39,7 +39,7 @@ public sealed class SidecarHost : IAsyncDisposable
             HttpPort = options.HttpPort == 0 ? FreePort() : options.HttpPort,
         };
 
-        var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId, Environment.GetEnvironmentVariable);
+        var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId, options.EnvironmentLookup ?? Environment.GetEnvironmentVariable);
         var registry = await ComponentRegistry.CreateAsync(resources, options, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(SidecarHost).Assembly.GetName().Name });

@@ -33,8 +33,8 @@ internal static partial class RunnerLog
     [LoggerMessage(LogLevel.Error, "Sidecar for app {AppId} failed to start: {Reason}")]
     public static partial void SidecarFailed(ILogger logger, string appId, string reason);
 
-    [LoggerMessage(LogLevel.Information, "You're up and running! Both Dapr-compatible sidecars and apps are started; Ctrl+C stops them")]
-    public static partial void Running(ILogger logger);
+    [LoggerMessage(LogLevel.Information, "You're up and running! {Count} app(s) and their sidecars started; Ctrl+C stops them")]
+    public static partial void Running(ILogger logger, int count);
 
     [LoggerMessage(LogLevel.Information, "Stopping {Count} app(s)")]
     public static partial void Stopping(ILogger logger, int count);
