@@ -41,7 +41,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
             PrintTable(running);
             foreach (var app in running)
             {
-                StartApp(app, logger, failure);
+                StartApp(app, logger, failure, cancellationToken);
             }
 
             var startTimeout = Duration(environment("SIDECAR_APP_START_TIMEOUT"), "SIDECAR_APP_START_TIMEOUT") ?? DefaultStartTimeout;
@@ -110,7 +110,9 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         {
             host = await SidecarHost.StartAsync(
                 options,
-                logging => logging.AddProvider(new LineLoggerProvider(daprOutput.WriteLine, withCategory: false)),
+                logging => logging
+                    .AddProvider(new LineLoggerProvider(daprOutput.WriteLine, withCategory: false))
+                    .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning),
                 cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -174,7 +176,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         }
     }
 
-    private static void StartApp(RunningApp app, ILogger logger, TaskCompletionSource<string> failure)
+    private static void StartApp(RunningApp app, ILogger logger, TaskCompletionSource<string> failure, CancellationToken stopping)
     {
         if (app.App.Command.Count == 0)
         {
@@ -192,18 +194,27 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         }
 
         RunnerLog.AppStarted(logger, app.App.AppId, app.Process.Pid, string.Join(' ', app.App.Command));
-        _ = app.Process.Exited.ContinueWith(
-            exited =>
-            {
-                if (!app.Stopping)
-                {
-                    RunnerLog.AppExited(logger, app.App.AppId, exited.Result);
-                    failure.TrySetResult($"app '{app.App.AppId}' exited with code {exited.Result}");
-                }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        _ = ReportExitAsync(app, logger, failure, stopping);
+    }
+
+    private static async Task ReportExitAsync(RunningApp app, ILogger logger, TaskCompletionSource<string> failure, CancellationToken stopping)
+    {
+        var exitCode = await app.Process!.Exited;
+        // Ctrl+C in a terminal signals the whole process group: the apps may exit before our own handler runs.
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!app.Stopping)
+        {
+            RunnerLog.AppExited(logger, app.App.AppId, exitCode);
+            failure.TrySetResult($"app '{app.App.AppId}' exited with code {exitCode}");
+        }
     }
 
     /// <summary>Reports when the app answers its appHealthCheckPath (2xx), or accepts TCP on its port when none is set.</summary>
