@@ -205,13 +205,13 @@ public static class RunFileParser
                 throw Error($"{path}.appDirPath", "is required");
             }
 
-            var appDir = Path.GetFullPath(ExpandHome(dirText), _baseDirectory);
+            var appDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(ExpandHome(dirText), _baseDirectory));
             if (!System.IO.Directory.Exists(appDir))
             {
                 throw Error($"{path}.appDirPath", $"folder '{appDir}' does not exist");
             }
 
-            var appId = String(node, "appID", path) is { Length: > 0 } id ? id : Path.GetFileName(appDir.TrimEnd(Path.DirectorySeparatorChar));
+            var appId = String(node, "appID", path) is { Length: > 0 } id ? id : Path.GetFileName(appDir);
             if (appId.Contains("||", StringComparison.Ordinal) || appId.Contains('.', StringComparison.Ordinal) || appId.Any(char.IsWhiteSpace))
             {
                 throw Error($"{path}.appID", $"app id '{appId}' may not contain '||', '.' or spaces");
@@ -318,7 +318,7 @@ public static class RunFileParser
                     continue;
                 }
 
-                var full = Path.GetFullPath(ExpandHome(texts[i]), baseDirectory);
+                var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(ExpandHome(texts[i]), baseDirectory));
                 if (!System.IO.Directory.Exists(full))
                 {
                     throw Error($"{path}.{fields[i]}", $"folder '{full}' does not exist");
