@@ -15,10 +15,15 @@ public sealed class RunCommandTests : IDisposable
     public void Dispose()
     {
         // A failed assertion must not leave a runner (and its apps) behind.
-        foreach (var process in _started.Where(p => !p.HasExited))
+        foreach (var process in _started)
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+
+            process.Dispose();
         }
 
         _root.Delete(recursive: true);
@@ -34,7 +39,7 @@ public sealed class RunCommandTests : IDisposable
               - appDirPath: sleeper
                 command: ["sh", "-c", "echo pid=$$; exec sleep 300"]
             """);
-        using var runner = Start("run", "-f", _root.FullName);
+        var runner = Start("run", "-f", _root.FullName);
 
         var line = await Eventually.MatchAsync(
             () => _lines.FirstOrDefault(l => l.StartsWith("== APP - sleeper == pid=", StringComparison.Ordinal)) ?? "",
@@ -60,7 +65,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var file = Path.Combine(_root.FullName, "broken.yaml");
         File.WriteAllText(file, "apps: []\n");
-        using var runner = Start("run", "-f", file);
+        var runner = Start("run", "-f", file);
 
         await runner.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
@@ -71,7 +76,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task RunCommand_WithoutRunFile_PrintsUsageAndExitsTwo()
     {
-        using var runner = Start("run");
+        var runner = Start("run");
 
         await runner.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
