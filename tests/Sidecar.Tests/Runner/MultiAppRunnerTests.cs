@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Dapr.Client;
+using Npgsql;
 using Platform.Testing;
 
 namespace Sidecar.Tests.Runner;
@@ -208,6 +209,56 @@ public sealed class MultiAppRunnerTests
         using var refused = new TcpClient();
         await Assert.ThrowsAsync<SocketException>(() => refused.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken).AsTask());
     }
+
+    [Fact]
+    public async Task Run_PostgresBackend_InitializesOnceAndKeepsDataBetweenRuns()
+    {
+        await using var run = new RunHarness();
+        // Under root the cluster belongs to the postgres user, which must be able to reach .data/ (temp folders are 0700).
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(run.Root.FullName, (UnixFileMode)0b111_101_101);
+        }
+        run.Folder("db-user");
+        run.Write("dapr.yaml", """
+            version: 1
+            apps:
+              - appDirPath: db-user
+                command: ["sh", "-c", "echo port=$PLATFORM_POSTGRES_PORT user=$PLATFORM_POSTGRES_USER; exec sleep 300"]
+            x-sidecar:
+              backends: [postgres]
+            """);
+        var table = $"runner_{Guid.NewGuid():N}";
+
+        _ = run.Start();
+        var first = await run.WaitForLineAsync(l => l.StartsWith("== APP - db-user == port=", StringComparison.Ordinal), "first run's app line", seconds: 120);
+        await using (var connection = new NpgsqlConnection(ConnectionString(first)))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE TABLE {table} (id int); INSERT INTO {table} VALUES (42)", connection);
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0, await run.StopAsync());
+        Assert.True(File.Exists(Path.Combine(run.Root.FullName, ".data", "postgres", "PG_VERSION")), "the cluster lives under .data/postgres");
+        Assert.Contains(run.Lines, l => l.StartsWith("== APP - db-user == port=", StringComparison.Ordinal) && l.EndsWith("user=postgres", StringComparison.Ordinal));
+
+        var linesBefore = run.Lines.Count;
+        _ = run.Start();
+        var second = await run.WaitForLineAsync(l => l.StartsWith("== APP - db-user == port=", StringComparison.Ordinal), "second run's app line", seconds: 120, skip: linesBefore);
+        await using (var connection = new NpgsqlConnection(ConnectionString(second)))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var select = new NpgsqlCommand($"SELECT id FROM {table}", connection);
+            Assert.Equal(42, await select.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        Assert.Equal(0, await run.StopAsync());
+    }
+
+    private static string ConnectionString(string appLine) =>
+        $"Host=127.0.0.1;Port={appLine.Split("port=")[1].Split(' ')[0]};Username=postgres;Database=postgres;Pooling=false";
 
     private static int Pid(string line) =>
         int.Parse(line.Split("pid=")[1].Split(' ')[0], CultureInfo.InvariantCulture);
