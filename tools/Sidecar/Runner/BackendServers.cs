@@ -95,7 +95,20 @@ internal sealed class BackendServers : IAsyncDisposable
         if (_postgresData is not null && _postgresBin is not null)
         {
             NpgsqlConnection.ClearAllPools();
-            await RunAsync(Path.Combine(_postgresBin, "pg_ctl"), ["-D", _postgresData, "-m", "fast", "-w", "stop"], PostgresRunAs(), TimeSpan.FromSeconds(60), CancellationToken.None);
+            var pgCtl = Path.Combine(_postgresBin, "pg_ctl");
+            try
+            {
+                await RunAsync(pgCtl, ["-D", _postgresData, "-m", "fast", "-w", "stop"], PostgresRunAs(), TimeSpan.FromSeconds(60), CancellationToken.None);
+            }
+            catch (BackendException)
+            {
+                // Already stopped (e.g. someone signalled it directly) is what we wanted; still running is a failure.
+                if (await TryRunAsync(pgCtl, ["-D", _postgresData, "status"], PostgresRunAs(), CancellationToken.None))
+                {
+                    throw;
+                }
+            }
+
             _postgresData = null;
         }
     }
