@@ -117,6 +117,8 @@ public sealed class MultiAppRunnerTests
         Assert.Equal(1, exitCode);
         Assert.Contains(run.Lines, l => l.Contains("app 'bad' exited with code 3", StringComparison.Ordinal));
         Assert.Contains("== APP - bad == failing", run.Lines);
+        var appLog = Assert.Single(Directory.GetFiles(Path.Combine(run.Root.FullName, "bad", ".dapr", "logs"), "bad_app_*.log"));
+        Assert.Equal("failing", File.ReadAllText(appLog).Trim());
         var goodPid = Pid(run.Lines.First(l => l.StartsWith("== APP - good == pid=", StringComparison.Ordinal)));
         Assert.False(IsRunning(goodPid), "the good app is stopped too");
     }
@@ -137,6 +139,54 @@ public sealed class MultiAppRunnerTests
 
         Assert.Equal(1, exitCode);
         Assert.Contains(run.Lines, l => l.StartsWith("error: app 'ghost' failed to start: could not start 'no-such-program-for-the-runner'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_InvalidComponent_ExitsNonZeroNamingTheAppAndTheField()
+    {
+        await using var run = new RunHarness();
+        run.Write("broken/components/cron.yaml", """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: no-schedule
+            spec:
+              type: bindings.cron
+              version: v1
+              metadata: []
+            """);
+        run.Write("dapr.yaml", """
+            version: 1
+            apps:
+              - appDirPath: broken
+                resourcesPath: components
+                command: ["sleep", "300"]
+            """);
+
+        var exitCode = await run.Start().WaitAsync(Timeout, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(run.Lines, l => l.StartsWith("error: the sidecar of app 'broken' did not start: ", StringComparison.Ordinal) && l.Contains("spec.metadata.schedule", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.Lines, l => l.StartsWith("APP ID", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_ExternalRedisNamedByEnvironment_IsPassedOnWithoutStartingOne()
+    {
+        await using var run = new RunHarness();
+        run.Folder("cache-user");
+        run.Write("dapr.yaml", """
+            version: 1
+            apps:
+              - appDirPath: cache-user
+                command: ["sh", "-c", "echo redis=$PLATFORM_REDIS_HOST; exec sleep 300"]
+            """);
+
+        _ = run.Start(new Dictionary<string, string> { ["SIDECAR_BACKENDS"] = "redis", ["PLATFORM_REDIS"] = "10.1.2.3:6380" });
+
+        await run.WaitForLineAsync(l => l == "== APP - cache-user == redis=10.1.2.3:6380", "the app sees the external redis");
+        Assert.Contains("info: Backend redis at 10.1.2.3:6380 (from PLATFORM_REDIS)", run.Lines);
+        Assert.False(Directory.Exists(Path.Combine(run.Root.FullName, ".data", "redis")), "no local redis");
     }
 
     [Fact]

@@ -48,7 +48,7 @@ internal sealed class BackendServers : IAsyncDisposable
         }
 
         return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(name => RunFileParser.ParseBackend(name) ?? throw new BackendException($"SIDECAR_BACKENDS: '{name}' is not a backend (postgres, redis)"))
+            .Select(name => RunFileParser.ParseBackend(name) ?? throw new RunnerException($"SIDECAR_BACKENDS: '{name}' is not a backend (postgres, redis)"))
             .Distinct()
             .ToList();
     }
@@ -100,7 +100,7 @@ internal sealed class BackendServers : IAsyncDisposable
             {
                 await RunAsync(pgCtl, ["-D", _postgresData, "-m", "fast", "-w", "stop"], PostgresRunAs(), TimeSpan.FromSeconds(60), CancellationToken.None);
             }
-            catch (BackendException)
+            catch (RunnerException)
             {
                 // Already stopped (e.g. someone signalled it directly) is what we wanted; still running is a failure.
                 if (await TryRunAsync(pgCtl, ["-D", _postgresData, "status"], PostgresRunAs(), CancellationToken.None))
@@ -124,7 +124,7 @@ internal sealed class BackendServers : IAsyncDisposable
             }
             catch (ArgumentException ex)
             {
-                throw new BackendException($"PLATFORM_POSTGRES: not an Npgsql connection string (Host=…;Port=…;Username=…): {ex.Message}");
+                throw new RunnerException($"PLATFORM_POSTGRES: not an Npgsql connection string (Host=…;Port=…;Username=…): {ex.Message}");
             }
 
             ExportPostgres(builder.Host ?? "127.0.0.1", builder.Port, builder.Username ?? "postgres", builder.Password, builder.Database ?? "postgres");
@@ -132,7 +132,7 @@ internal sealed class BackendServers : IAsyncDisposable
             return;
         }
 
-        var bin = PostgresBin(environment) ?? throw new BackendException($"PostgreSQL 15 binaries not found in {PostgresBinDefault}");
+        var bin = PostgresBin(environment) ?? throw new RunnerException($"PostgreSQL 15 binaries not found in {PostgresBinDefault}");
         Directory.CreateDirectory(dataDirectory);
         var runAs = PostgresRunAs();
         if (runAs is not null)
@@ -193,7 +193,7 @@ internal sealed class BackendServers : IAsyncDisposable
             return;
         }
 
-        var binary = RedisCandidates.FirstOrDefault(File.Exists) ?? throw new BackendException("redis-server not found");
+        var binary = RedisCandidates.FirstOrDefault(File.Exists) ?? throw new RunnerException("redis-server not found");
         Directory.CreateDirectory(dataDirectory);
         var port = FreePort();
         var output = new StringBuilder();
@@ -221,7 +221,7 @@ internal sealed class BackendServers : IAsyncDisposable
                     text = output.ToString();
                 }
 
-                throw new BackendException($"redis-server did not start on port {port}:\n{text}");
+                throw new RunnerException($"redis-server did not start on port {port}:\n{text}");
             }
 
             await Task.Delay(50, cancellationToken);
@@ -254,7 +254,7 @@ internal sealed class BackendServers : IAsyncDisposable
         var command = script is not null ? $"bash {script}" : $"apt-get install -y --no-install-recommends {string.Join(' ', missing)}";
         if (!IsRoot || script is null)
         {
-            throw new BackendException(
+            throw new RunnerException(
                 $"{string.Join(" and ", missing)} not installed; install with `sudo {command}`, or point the run at running servers " +
                 "with PLATFORM_POSTGRES (an Npgsql connection string) / PLATFORM_REDIS (host:port)");
         }
@@ -313,7 +313,7 @@ internal sealed class BackendServers : IAsyncDisposable
             await RunAsync(fileName, arguments, runAs, TimeSpan.FromSeconds(30), cancellationToken);
             return true;
         }
-        catch (BackendException)
+        catch (RunnerException)
         {
             return false;
         }
@@ -331,7 +331,7 @@ internal sealed class BackendServers : IAsyncDisposable
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        using var process = Process.Start(info) ?? throw new BackendException($"could not start {fileName}");
+        using var process = Process.Start(info) ?? throw new RunnerException($"could not start {fileName}");
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
@@ -347,14 +347,12 @@ internal sealed class BackendServers : IAsyncDisposable
         {
             process.Kill(entireProcessTree: true);
             cancellationToken.ThrowIfCancellationRequested();
-            throw new BackendException($"{fileName} {string.Join(' ', info.ArgumentList)} timed out after {timeout.TotalSeconds:0} s:\n{output}");
+            throw new RunnerException($"{fileName} {string.Join(' ', info.ArgumentList)} timed out after {timeout.TotalSeconds:0} s:\n{output}");
         }
 
         if (process.ExitCode != 0)
         {
-            throw new BackendException($"{fileName} {string.Join(' ', info.ArgumentList)} exited with {process.ExitCode}:\n{output}");
+            throw new RunnerException($"{fileName} {string.Join(' ', info.ArgumentList)} exited with {process.ExitCode}:\n{output}");
         }
     }
 }
-
-public sealed class BackendException(string message) : Exception(message);

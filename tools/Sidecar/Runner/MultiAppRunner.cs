@@ -35,7 +35,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
             backends = await BackendServers.StartAsync(BackendServers.Requested(runFile, environment), runFile.Directory, environment, logger, cancellationToken);
             foreach (var app in runFile.Apps)
             {
-                running.Add(await StartSidecarAsync(app, backends.Variables, registry, logger, cancellationToken));
+                running.Add(await StartSidecarAsync(app, backends.Variables, registry, cancellationToken));
             }
 
             PrintTable(running);
@@ -52,16 +52,16 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
 
             RunnerLog.Running(logger, running.Count);
             var reason = await failure.Task.WaitAsync(cancellationToken);
-            writeLine($"error: {reason}; stopping the other apps");
+            RunnerLog.RunFailed(logger, reason);
             return 1;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return 0;
         }
-        catch (Exception ex) when (ex is BackendException or ChildProcessStartException or SidecarStartException)
+        catch (Exception ex) when (ex is RunnerException or ChildProcessStartException or SidecarStartException)
         {
-            writeLine($"error: {ex.Message}");
+            RunnerLog.RunFailed(logger, ex.Message);
             return 1;
         }
         finally
@@ -72,7 +72,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
     }
 
     private async Task<RunningApp> StartSidecarAsync(
-        RunApp app, IReadOnlyDictionary<string, string> backendVariables, string registry, ILogger logger, CancellationToken cancellationToken)
+        RunApp app, IReadOnlyDictionary<string, string> backendVariables, string registry, CancellationToken cancellationToken)
     {
         var stamp = DateTime.Now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var logs = Path.Combine(app.AppDirPath, ".dapr", "logs");
@@ -119,7 +119,6 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         {
             appOutput.Dispose();
             daprOutput.Dispose();
-            RunnerLog.SidecarFailed(logger, app.AppId, ex.Message);
             throw new SidecarStartException($"the sidecar of app '{app.AppId}' did not start: {ex.Message}", ex);
         }
 
@@ -189,15 +188,14 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         }
         catch (ChildProcessStartException ex)
         {
-            RunnerLog.AppFailed(logger, app.App.AppId, ex.Message);
             throw new ChildProcessStartException($"app '{app.App.AppId}' failed to start: {ex.Message}", ex);
         }
 
         RunnerLog.AppStarted(logger, app.App.AppId, app.Process.Pid, string.Join(' ', app.App.Command));
-        _ = ReportExitAsync(app, logger, failure, stopping);
+        _ = ReportExitAsync(app, failure, stopping);
     }
 
-    private static async Task ReportExitAsync(RunningApp app, ILogger logger, TaskCompletionSource<string> failure, CancellationToken stopping)
+    private static async Task ReportExitAsync(RunningApp app, TaskCompletionSource<string> failure, CancellationToken stopping)
     {
         var exitCode = await app.Process!.Exited;
         // Ctrl+C in a terminal signals the whole process group: the apps may exit before our own handler runs.
@@ -212,7 +210,6 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
 
         if (!app.Stopping)
         {
-            RunnerLog.AppExited(logger, app.App.AppId, exitCode);
             failure.TrySetResult($"app '{app.App.AppId}' exited with code {exitCode}");
         }
     }
@@ -235,9 +232,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
 
                 if (DateTime.UtcNow > deadline)
                 {
-                    var reason = $"app '{app.App.AppId}' did not become healthy ({check}) within {timeout.TotalSeconds:0.#} s";
-                    RunnerLog.AppFailed(logger, app.App.AppId, reason);
-                    failure.TrySetResult(reason);
+                    failure.TrySetResult($"app '{app.App.AppId}' did not become healthy ({check}) within {timeout.TotalSeconds:0.#} s");
                     return;
                 }
 
@@ -321,7 +316,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
 
         return Resources.GoDuration.TryParse(text, out var duration) && duration > TimeSpan.Zero
             ? duration
-            : throw new BackendException($"{name}: '{text}' is not a duration (seconds, or e.g. 90s)");
+            : throw new RunnerException($"{name}: '{text}' is not a duration (seconds, or e.g. 90s)");
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
@@ -345,3 +340,6 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
 }
 
 public sealed class SidecarStartException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>A run that cannot start (a backend, a setting): the message says what and how to fix it.</summary>
+public sealed class RunnerException(string message) : Exception(message);

@@ -24,14 +24,8 @@ internal static partial class RunnerLog
     [LoggerMessage(LogLevel.Information, "App {AppId} is healthy ({Check})")]
     public static partial void AppHealthy(ILogger logger, string appId, string check);
 
-    [LoggerMessage(LogLevel.Error, "App {AppId} failed: {Reason}")]
-    public static partial void AppFailed(ILogger logger, string appId, string reason);
-
-    [LoggerMessage(LogLevel.Error, "App {AppId} exited with code {ExitCode}")]
-    public static partial void AppExited(ILogger logger, string appId, int exitCode);
-
-    [LoggerMessage(LogLevel.Error, "Sidecar for app {AppId} failed to start: {Reason}")]
-    public static partial void SidecarFailed(ILogger logger, string appId, string reason);
+    [LoggerMessage(LogLevel.Error, "{Reason}; stopping the run")]
+    public static partial void RunFailed(ILogger logger, string reason);
 
     [LoggerMessage(LogLevel.Information, "You're up and running! {Count} app(s) and their sidecars started; Ctrl+C stops them")]
     public static partial void Running(ILogger logger, int count);
