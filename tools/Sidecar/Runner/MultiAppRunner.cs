@@ -122,12 +122,14 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
             throw new SidecarStartException($"the sidecar of app '{app.AppId}' did not start: {ex.Message}", ex);
         }
 
+        // The sidecar keeps reading its lookup (local.env secrets); the app gets a copy plus its ports.
+        var appVariables = new Dictionary<string, string>(variables, StringComparer.Ordinal);
         foreach (var (key, value) in AppEnvironment(app, host.Options))
         {
-            variables[key] = value;
+            appVariables[key] = value;
         }
 
-        return new RunningApp(app, host, variables, appOutput, daprOutput);
+        return new RunningApp(app, host, appVariables, appOutput, daprOutput);
     }
 
     /// <summary>The variables the Dapr CLI sets for an app (its ports, id and protocol); the app's own env wins for the rest.</summary>
