@@ -72,8 +72,9 @@ public sealed class MultiAppRunnerTests
         }
 
         var invoked = await http.GetAsync($"http://127.0.0.1:{aHttpPort}/v1.0/invoke/b/method/hello.txt", TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, invoked.StatusCode);
-        Assert.Equal(content, (await invoked.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Trim());
+        var body = await invoked.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(invoked.StatusCode == HttpStatusCode.OK, $"{invoked.StatusCode}: {body}\n{run.Output}");
+        Assert.Equal(content, body.Trim());
         var aGrpcPort = run.Lines.Single(l => l.StartsWith("a ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
         using (var dapr = new DaprClientBuilder().UseGrpcEndpoint($"http://127.0.0.1:{aGrpcPort}").UseHttpEndpoint($"http://127.0.0.1:{aHttpPort}").Build())
         {

@@ -28,11 +28,16 @@ internal sealed class BackendServers : IAsyncDisposable
 
     private readonly Dictionary<string, string> _variables = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly PortPicker _ports;
     private string? _postgresData;
     private string? _postgresBin;
     private ChildProcess? _redis;
 
-    private BackendServers(ILogger logger) => _logger = logger;
+    private BackendServers(ILogger logger, PortPicker ports)
+    {
+        _logger = logger;
+        _ports = ports;
+    }
 
     /// <summary>The variables exported to sidecars and apps.</summary>
     public IReadOnlyDictionary<string, string> Variables => _variables;
@@ -54,9 +59,9 @@ internal sealed class BackendServers : IAsyncDisposable
     }
 
     public static async Task<BackendServers> StartAsync(
-        IReadOnlyList<Backend> backends, string runDirectory, Func<string, string?> environment, ILogger logger, CancellationToken cancellationToken)
+        IReadOnlyList<Backend> backends, string runDirectory, Func<string, string?> environment, PortPicker ports, ILogger logger, CancellationToken cancellationToken)
     {
-        var servers = new BackendServers(logger);
+        var servers = new BackendServers(logger, ports);
         try
         {
             var external = backends.Where(b => environment(ExternalVariable(b)) is { Length: > 0 }).ToList();
@@ -155,7 +160,7 @@ internal sealed class BackendServers : IAsyncDisposable
         }
         else
         {
-            port = FreePort();
+            port = _ports.Next();
             // Unix sockets have a ~107-byte path limit; a deep run folder falls back to the temp folder.
             var socketDirectory = dataDirectory.Length < 80 ? dataDirectory : Path.GetTempPath().TrimEnd('/');
             var serverOptions = $"-p {port} -k {socketDirectory} -c listen_addresses=127.0.0.1";
@@ -195,7 +200,7 @@ internal sealed class BackendServers : IAsyncDisposable
 
         var binary = RedisCandidates.FirstOrDefault(File.Exists) ?? throw new RunnerException("redis-server not found");
         Directory.CreateDirectory(dataDirectory);
-        var port = FreePort();
+        var port = _ports.Next();
         var output = new StringBuilder();
         string[] command =
         [
@@ -297,13 +302,6 @@ internal sealed class BackendServers : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<bool> TryRunAsync(string fileName, IReadOnlyList<string> arguments, string? runAs, CancellationToken cancellationToken)

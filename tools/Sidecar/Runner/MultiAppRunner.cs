@@ -32,10 +32,11 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         {
             // The first failure (an app that exits or never becomes healthy) ends the run.
             var failure = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            backends = await BackendServers.StartAsync(BackendServers.Requested(runFile, environment), runFile.Directory, environment, logger, cancellationToken);
+            var ports = PortPicker.For(runFile);
+            backends = await BackendServers.StartAsync(BackendServers.Requested(runFile, environment), runFile.Directory, environment, ports, logger, cancellationToken);
             foreach (var app in runFile.Apps)
             {
-                running.Add(await StartSidecarAsync(app, backends.Variables, registry, cancellationToken));
+                running.Add(await StartSidecarAsync(app, backends.Variables, registry, ports, cancellationToken));
             }
 
             PrintTable(running);
@@ -72,7 +73,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
     }
 
     private async Task<RunningApp> StartSidecarAsync(
-        RunApp app, IReadOnlyDictionary<string, string> backendVariables, string registry, CancellationToken cancellationToken)
+        RunApp app, IReadOnlyDictionary<string, string> backendVariables, string registry, PortPicker ports, CancellationToken cancellationToken)
     {
         var stamp = DateTime.Now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var logs = Path.Combine(app.AppDirPath, ".dapr", "logs");
@@ -92,8 +93,8 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
             AppId = app.AppId,
             AppPort = app.AppPort,
             AppChannelAddress = app.AppChannelAddress,
-            HttpPort = app.DaprHttpPort ?? 0,
-            GrpcPort = app.DaprGrpcPort ?? 0,
+            HttpPort = app.DaprHttpPort ?? ports.Next(),
+            GrpcPort = app.DaprGrpcPort ?? ports.Next(),
             ResourcesPaths = app.ResourcesPaths,
             ConfigFile = app.ConfigFile,
             LogLevel = app.LogLevel,
