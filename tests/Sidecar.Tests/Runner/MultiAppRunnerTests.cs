@@ -191,6 +191,36 @@ public sealed class MultiAppRunnerTests
     }
 
     [Fact]
+    public async Task Run_ApiTokenInEnv_ReachesTheAppAndGuardsItsSidecar()
+    {
+        await using var run = new RunHarness();
+        run.Folder("guarded");
+        var httpPort = ProcessRunner.FreePort();
+        run.Write("dapr.yaml", $"""
+            version: 1
+            common:
+              env:
+                DAPR_API_TOKEN: s3cret
+            apps:
+              - appDirPath: guarded
+                daprHTTPPort: {httpPort}
+                command: ["sh", "-c", "echo token=$DAPR_API_TOKEN; exec sleep 300"]
+            """);
+
+        _ = run.Start();
+        await run.WaitForLineAsync(l => l == "== APP - guarded == token=s3cret", "the app sees the token");
+
+        using var http = new HttpClient();
+        var url = $"http://127.0.0.1:{httpPort}/v1.0/invoke/guarded/method/anything";
+        var refused = await http.GetAsync(url, TestContext.Current.CancellationToken);
+        using var withToken = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "dapr-api-token", "s3cret" } } };
+        var accepted = await http.SendAsync(withToken, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, accepted.StatusCode);
+    }
+
+    [Fact]
     public async Task Run_AppNeverOpensItsPort_ReportedAsFailedAfterTheStartTimeout()
     {
         await using var run = new RunHarness();
