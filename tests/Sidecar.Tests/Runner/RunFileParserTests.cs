@@ -97,6 +97,24 @@ public sealed class RunFileParserTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ResourcesPathsAndDeprecatedResourcesPath_MergeWithoutDuplicates()
+    {
+        Folder("app/components");
+        Folder("app/resiliency");
+        var file = Write("dapr.yaml", """
+            version: 1
+            apps:
+              - appDirPath: app
+                resourcesPaths: [components, ./resiliency/]
+                resourcesPath: ./components
+            """);
+
+        var app = Assert.Single(RunFileParser.Parse(file).Apps);
+
+        Assert.Equal([Path.Combine(_root.FullName, "app/components"), Path.Combine(_root.FullName, "app/resiliency")], app.ResourcesPaths);
+    }
+
+    [Fact]
     public void Parse_UnknownAndCliOnlyFields_AreIgnoredWithWarnings()
     {
         Folder("app");

@@ -78,7 +78,8 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         var stamp = DateTime.Now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var logs = Path.Combine(app.AppDirPath, ".dapr", "logs");
         var daprOutput = new LineOutput($"== DAPR - {app.AppId} == ", writeLine, app.DaprdLogDestination, Path.Combine(logs, $"{app.AppId}_daprd_{stamp}.log"));
-        var appOutput = new LineOutput($"== APP - {app.AppId} == ", writeLine, app.AppLogDestination, Path.Combine(logs, $"{app.AppId}_app_{stamp}.log"));
+        // No command, no app log file (the CLI runs the sidecar alone).
+        var appOutput = new LineOutput($"== APP - {app.AppId} == ", writeLine, app.AppLogDestination, app.Command.Count == 0 ? null : Path.Combine(logs, $"{app.AppId}_app_{stamp}.log"));
 
         // What the sidecar sees for envRef/secretstores.local.env: the app's env, the backends' addresses, then ours.
         var variables = new Dictionary<string, string>(backendVariables, StringComparer.Ordinal);

@@ -299,32 +299,27 @@ public static class RunFileParser
 
         private List<string> ResourcesPaths(YamlMappingNode node, string path, string baseDirectory)
         {
-            // resourcesPaths is a list in the CLI; the deprecated resourcesPath a single folder; both merge.
-            var texts = Child(node, "resourcesPaths") is YamlScalarNode
-                ? [String(node, "resourcesPaths", path)!]
-                : Strings(node, "resourcesPaths", path).ToList();
-            var fields = texts.Select((_, i) => Child(node, "resourcesPaths") is YamlSequenceNode ? $"resourcesPaths[{i}]" : "resourcesPaths").ToList();
-            if (String(node, "resourcesPath", path) is { Length: > 0 } single)
-            {
-                texts.Add(single);
-                fields.Add("resourcesPath");
-            }
+            // resourcesPaths is a list in the CLI (a single folder is accepted too); the deprecated resourcesPath
+            // names one folder; the CLI merges both.
+            var entries = Child(node, "resourcesPaths") is YamlScalarNode
+                ? [("resourcesPaths", String(node, "resourcesPaths", path) ?? "")]
+                : Strings(node, "resourcesPaths", path).Select((text, i) => ($"resourcesPaths[{i}]", text)).ToList();
+            entries.Add(("resourcesPath", String(node, "resourcesPath", path) ?? ""));
 
             var result = new List<string>();
-            for (var i = 0; i < texts.Count; i++)
+            foreach (var (field, text) in entries.Where(e => !string.IsNullOrWhiteSpace(e.Item2)))
             {
-                if (string.IsNullOrWhiteSpace(texts[i]))
-                {
-                    continue;
-                }
-
-                var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(ExpandHome(texts[i]), baseDirectory));
+                var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(ExpandHome(text), baseDirectory));
                 if (!System.IO.Directory.Exists(full))
                 {
-                    throw Error($"{path}.{fields[i]}", $"folder '{full}' does not exist");
+                    throw Error($"{path}.{field}", $"folder '{full}' does not exist");
                 }
 
-                result.Add(full);
+                // The same folder twice would load every component twice (a duplicate-name error).
+                if (!result.Contains(full))
+                {
+                    result.Add(full);
+                }
             }
 
             return result;
