@@ -99,6 +99,27 @@ public sealed class MultiAppRunnerTests
     }
 
     [Fact]
+    public async Task Stop_AppIgnoresSigterm_IsKilledAfterTheGracePeriod()
+    {
+        await using var run = new RunHarness();
+        run.Folder("stubborn");
+        run.Write("dapr.yaml", """
+            version: 1
+            apps:
+              - appDirPath: stubborn
+                command: ["sh", "-c", "trap '' TERM; echo pid=$$; while true; do sleep 0.2; done"]
+            """);
+
+        _ = run.Start(new Dictionary<string, string> { ["SIDECAR_APP_STOP_GRACE"] = "1" });
+        var pid = Pid(await run.WaitForLineAsync(l => l.StartsWith("== APP - stubborn == pid=", StringComparison.Ordinal), "the app's first line"));
+
+        Assert.Equal(0, await run.StopAsync());
+
+        Assert.False(IsRunning(pid), "killed after the grace period");
+        Assert.Contains("warn: App stubborn did not stop within 1 s of SIGTERM; killing its process tree", run.Lines);
+    }
+
+    [Fact]
     public async Task Run_AppExitsWithError_StopsTheOthersAndExitsNonZeroNamingTheApp()
     {
         await using var run = new RunHarness();
