@@ -1,7 +1,14 @@
 using Sidecar.Hosting;
 using Sidecar.Resources;
+using Sidecar.Runner;
 
 // A Dapr-compatible sidecar for machines without daprd: same flags, same APIs, same resource YAML.
+// `run -f dapr.yaml` is the multi-app runner, like `dapr run -f .`.
+if (RunCommand.Matches(args))
+{
+    return await RunCommand.RunAsync(args);
+}
+
 try
 {
     var options = SidecarCommandLine.Parse(args, Environment.GetEnvironmentVariable) with { CrashExitsProcess = true };

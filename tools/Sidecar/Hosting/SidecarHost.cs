@@ -54,7 +54,7 @@ public sealed class SidecarHost : IAsyncDisposable
         // The HTTP port is picked after the gRPC one and must differ: a port just released may be handed out again.
         options = options with { GrpcPort = options.GrpcPort == 0 ? FreePort(except: options.HttpPort) : options.GrpcPort };
         options = options with { HttpPort = options.HttpPort == 0 ? FreePort(except: options.GrpcPort) : options.HttpPort };
-        var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId, Environment.GetEnvironmentVariable);
+        var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId, options.EnvironmentLookup ?? Environment.GetEnvironmentVariable);
         var registry = await ComponentRegistry.CreateAsync(resources, options, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(SidecarHost).Assembly.GetName().Name });

@@ -48,6 +48,9 @@ public sealed record SidecarOptions
     /// <summary>Where durable sidecar state (scheduled jobs) lives; null = .data/sidecar/&lt;appId&gt; (--sidecar-data-dir).</summary>
     public string? DataDirectory { get; init; }
 
+    /// <summary>Environment for envRef and secretstores.local.env; null = the process's. The runner gives each in-process sidecar its app's env.</summary>
+    public Func<string, string?>? EnvironmentLookup { get; init; }
+
     public string EffectiveDataDirectory => DataDirectory ?? Path.Combine(".data", "sidecar", AppId);
 
     public string EffectiveNamespace => string.IsNullOrEmpty(Namespace) ? "default" : Namespace;
