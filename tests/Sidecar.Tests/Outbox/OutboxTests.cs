@@ -22,8 +22,9 @@ public sealed class OutboxTests(BackendsFixture backends)
     {
         var ct = TestContext.Current.CancellationToken;
         var appId = NewAppId();
-        await using var app = await SubscriberAsync("orders");
-        await using var sidecar = await StartAsync(appId, store, app, "orders");
+        var topic = NewTopic();
+        await using var app = await SubscriberAsync(topic);
+        await using var sidecar = await StartAsync(appId, store, app, topic);
 
         await sidecar.Client.ExecuteStateTransactionAsync("orders-store",
         [
@@ -37,7 +38,7 @@ public sealed class OutboxTests(BackendsFixture backends)
         Assert.Equal("OrderPlaced", ce.GetProperty("type").GetString());
         Assert.Equal("application/json", ce.GetProperty("datacontenttype").GetString());
         Assert.Equal("application/json", ce.GetProperty("contentType").GetString());
-        Assert.Equal("orders", ce.GetProperty("topic").GetString());
+        Assert.Equal(topic, ce.GetProperty("topic").GetString());
         Assert.Equal("pubsub", ce.GetProperty("pubsubname").GetString());
         Assert.Equal("", ce.GetProperty("traceparent").GetString());
         Assert.Equal("order-1", ce.GetProperty("data").GetProperty("orderId").GetString());
@@ -50,8 +51,9 @@ public sealed class OutboxTests(BackendsFixture backends)
     public async Task SaveState_OnOutboxStore_PublishesNothingOnlyTransactionsDo()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var app = await SubscriberAsync("orders");
-        await using var sidecar = await StartAsync(NewAppId(), "postgres-v2", app, "orders");
+        var topic = NewTopic();
+        await using var app = await SubscriberAsync(topic);
+        await using var sidecar = await StartAsync(NewAppId(), "postgres-v2", app, topic);
 
         await sidecar.Client.SaveStateAsync("orders-store", "saved-directly", new OrderPlaced("saved-directly", 1m), cancellationToken: ct);
         await sidecar.Client.ExecuteStateTransactionAsync("orders-store",
@@ -68,8 +70,9 @@ public sealed class OutboxTests(BackendsFixture backends)
     public async Task Transaction_WithProjection_PublishesProjectionAndStoresTheRealValue(string store)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var app = await SubscriberAsync("orders");
-        await using var sidecar = await StartAsync(NewAppId(), store, app, "orders");
+        var topic = NewTopic();
+        await using var app = await SubscriberAsync(topic);
+        await using var sidecar = await StartAsync(NewAppId(), store, app, topic);
 
         await sidecar.Client.ExecuteStateTransactionAsync("orders-store",
         [
@@ -89,7 +92,8 @@ public sealed class OutboxTests(BackendsFixture backends)
         // The trap of contract §3.3: without contentType the data is a JSON string, UseCloudEvents hands the
         // endpoint text/plain, minimal-API JSON binding answers 415, and daprd treats that as retriable.
         var ct = TestContext.Current.CancellationToken;
-        await using var app = await SubscriberAsync("orders", deadLetterTopic: "orders-dlq");
+        var topic = NewTopic();
+        await using var app = await SubscriberAsync(topic, deadLetterTopic: topic + "-dlq");
         var resiliency = """
             apiVersion: dapr.io/v1alpha1
             kind: Resiliency
@@ -106,7 +110,7 @@ public sealed class OutboxTests(BackendsFixture backends)
                       retry: twice
             ---
             """;
-        await using var sidecar = await StartAsync(NewAppId(), "postgres-v2", app, "orders", extraYaml: resiliency);
+        await using var sidecar = await StartAsync(NewAppId(), "postgres-v2", app, topic, extraYaml: resiliency);
 
         await sidecar.Client.ExecuteStateTransactionAsync("orders-store",
             [Upsert("order-415", new OrderPlaced("order-415", 1m), new())], cancellationToken: ct);
@@ -124,8 +128,9 @@ public sealed class OutboxTests(BackendsFixture backends)
     public async Task Transaction_EtagMismatch_FailsWithInternalAndItsEventIsDiscarded()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var app = await SubscriberAsync("orders");
-        await using var sidecar = await StartAsync(NewAppId(), "postgres-v2", app, "orders", ("outboxDiscardWhenMissingState", "true"));
+        var topic = NewTopic();
+        await using var app = await SubscriberAsync(topic);
+        await using var sidecar = await StartAsync(NewAppId(), "postgres-v2", app, topic, ("outboxDiscardWhenMissingState", "true"));
         await sidecar.Client.SaveStateAsync("orders-store", "order-9", new OrderPlaced("order-9", 9m), cancellationToken: ct);
 
         var error = await Assert.ThrowsAsync<DaprException>(() => sidecar.Client.ExecuteStateTransactionAsync("orders-store",
@@ -149,8 +154,9 @@ public sealed class OutboxTests(BackendsFixture backends)
         var ct = TestContext.Current.CancellationToken;
         var appId = NewAppId();
         var database = await backends.Postgres.CreateDatabaseAsync("outbox");
-        await using var app = await SubscriberAsync("orders");
-        var yaml = ComponentYaml.PostgresV2("orders-store", database, ("outboxPublishPubsub", "pubsub"), ("outboxPublishTopic", "orders"))
+        var topic = NewTopic();
+        await using var app = await SubscriberAsync(topic);
+        var yaml = ComponentYaml.PostgresV2("orders-store", database, ("outboxPublishPubsub", "pubsub"), ("outboxPublishTopic", topic))
             + ComponentYaml.RedisPubSub("pubsub", backends.Redis.Address);
         await using var sidecar = await TestSidecar.StartAsync(appId, yaml, app.Port);
         await WaitReadyAsync(sidecar);
@@ -167,7 +173,7 @@ public sealed class OutboxTests(BackendsFixture backends)
             await using var count = new NpgsqlCommand("SELECT count(*) FROM state WHERE key = $1", connection) { Parameters = { new() { Value = markerId } } };
             return (long)(await count.ExecuteScalarAsync(ct))!;
         }, n => n == 0, Deadline, "marker row deleted after relay");
-        Assert.True(await backends.Redis.Database.KeyExistsAsync($"default{appId}ordersoutbox"));
+        Assert.True(await backends.Redis.Database.KeyExistsAsync($"default{appId}{topic}outbox"));
     }
 
     [Fact]
@@ -175,8 +181,9 @@ public sealed class OutboxTests(BackendsFixture backends)
     {
         var ct = TestContext.Current.CancellationToken;
         var database = await backends.Postgres.CreateDatabaseAsync("outbox");
-        await using var app = await SubscriberAsync("orders");
-        var yaml = ComponentYaml.PostgresV2("orders-store", database, ("outboxPublishPubsub", "pubsub"), ("outboxPublishTopic", "orders"))
+        var topic = NewTopic();
+        await using var app = await SubscriberAsync(topic);
+        var yaml = ComponentYaml.PostgresV2("orders-store", database, ("outboxPublishPubsub", "pubsub"), ("outboxPublishTopic", topic))
             + ComponentYaml.RedisPubSub("pubsub", backends.Redis.Address, ("processingTimeout", "1s"), ("redeliverInterval", "500ms"));
         await using var sidecar = await TestSidecar.StartAsync(NewAppId(), yaml, app.Port,
             o => o with { Faults = Sidecar.Faults.FaultOptions.Parse("seed=1,outboxCrash=1") });
@@ -223,6 +230,9 @@ public sealed class OutboxTests(BackendsFixture backends)
 
     private static StateTransactionRequest Upsert<T>(string key, T value, Dictionary<string, string> metadata, string? etag = null) =>
         new(key, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web), StateOperationType.Upsert, etag, metadata);
+
+    // Redis consumer groups start at the beginning of a stream, as in contrib: every test needs its own topic.
+    private static string NewTopic() => "orders-" + Guid.NewGuid().ToString("N")[..8];
 
     private static string NewAppId() => "outbox-" + Guid.NewGuid().ToString("N")[..8];
 
