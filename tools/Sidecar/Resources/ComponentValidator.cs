@@ -313,19 +313,14 @@ internal static partial class ComponentValidator
         }
     }
 
-    // robfig/cron as the cron binding uses it: @every <duration>, a descriptor, or 5-6 fields (optional seconds).
+    // The same parser the binding runs on (robfig/cron with optional seconds), so load-time and run-time agree.
     private static void RequireSchedule(ComponentResource component)
     {
         Require(component, "schedule");
         var schedule = component.Metadata.Get("schedule")!.Trim();
-        var valid = schedule.StartsWith("@every ", StringComparison.Ordinal)
-            ? GoDuration.TryParse(schedule["@every ".Length..], out var every) && every > TimeSpan.Zero
-            : schedule.StartsWith('@')
-                ? schedule is "@yearly" or "@annually" or "@monthly" or "@weekly" or "@daily" or "@midnight" or "@hourly"
-                : schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is 5 or 6;
-        if (!valid)
+        if (!Jobs.ScheduleParser.TryParse(schedule, Jobs.CronFieldCount.FiveOrSix, out _, out var error))
         {
-            throw new ResourceException(component.SourceFile, "spec.metadata.schedule", $"'{schedule}' is not a cron schedule (5 or 6 fields, @every <duration>, or @hourly/@daily/...)");
+            throw new ResourceException(component.SourceFile, "spec.metadata.schedule", $"invalid schedule format: {schedule}: {error}");
         }
     }
 }
