@@ -92,9 +92,12 @@ public sealed class WorkflowCrashRecoveryTests(BackendsFixture backends)
     private static async Task<List<string>> StartInstancesAsync(CrashRun run)
     {
         var ids = new List<string>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Deadline);
         for (var i = 0; i < Instances; i++)
         {
-            ids.Add(await run.Client.Client.ScheduleNewWorkflowAsync(nameof(global::Workflow.TestHost.CrashableWorkflow), input: "x"));
+            // StartInstance returns once a worker ran the first turn: a host that never connects fails here, not forever.
+            ids.Add(await run.Client.Client.ScheduleNewWorkflowAsync(nameof(global::Workflow.TestHost.CrashableWorkflow), instanceId: null, input: "x", cancellation: timeout.Token));
         }
 
         run.Ids = ids;
@@ -111,7 +114,7 @@ public sealed class WorkflowCrashRecoveryTests(BackendsFixture backends)
         foreach (var id in ids)
         {
             var state = await run.Client.Client.WaitForWorkflowCompletionAsync(id, cancellation: timeout.Token);
-            Assert.True(state.RuntimeStatus == WorkflowRuntimeStatus.Completed, $"{id} ended {state.RuntimeStatus}; sidecar output:\n{run.Sidecar.Output}");
+            Assert.True(state.RuntimeStatus == WorkflowRuntimeStatus.Completed, $"{id} ended {state.RuntimeStatus}; sidecar output:\n{run.Sidecar.Output}\nhost output:\n{run.Host.Output}");
             Assert.Equal("done", state.ReadOutputAs<string>());
         }
     }

@@ -8,7 +8,20 @@ namespace Sidecar.Tests.Workflow;
 /// <summary>The workflow app (Workflow.TestHost) as a real process, so a crash test can SIGKILL it.</summary>
 internal sealed class WorkflowHostProcess(string grpcEndpoint, string logFile) : IAsyncDisposable
 {
+    private readonly System.Text.StringBuilder _output = new();
     private Process? _process;
+
+    /// <summary>What the host printed (across restarts), for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
 
     public string LogFile { get; } = logFile;
 
@@ -20,8 +33,8 @@ internal sealed class WorkflowHostProcess(string grpcEndpoint, string logFile) :
         info.ArgumentList.Add(LogFile);
         _process?.Dispose();
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start Workflow.TestHost");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -32,6 +45,17 @@ internal sealed class WorkflowHostProcess(string grpcEndpoint, string logFile) :
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
         }
     }
 
