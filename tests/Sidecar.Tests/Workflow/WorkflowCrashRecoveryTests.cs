@@ -97,7 +97,7 @@ public sealed class WorkflowCrashRecoveryTests(BackendsFixture backends)
         for (var i = 0; i < Instances; i++)
         {
             // StartInstance returns once a worker ran the first turn: a host that never connects fails here, not forever.
-            ids.Add(await run.Client.Client.ScheduleNewWorkflowAsync(nameof(global::Workflow.TestHost.CrashableWorkflow), instanceId: null, input: "x", cancellation: timeout.Token));
+            ids.Add(await run.Client.Client.ScheduleNewWorkflowAsync(nameof(global::Workflow.TestHost.CrashableWorkflow), instanceId: null, input: "x", startTime: null, cancellation: timeout.Token));
         }
 
         run.Ids = ids;
