@@ -92,18 +92,20 @@ public class DaprGrpcService(StateApi state, PublishApi publish, JobsApi jobs, M
         Unary<ShutdownRequest, Empty>(binder, "Shutdown", service is null ? null : service.Shutdown);
     }
 
-    internal static void Unary<TRequest, TResponse>(ServiceBinderBase binder, string name, UnaryServerMethod<TRequest, TResponse>? handler)
+    private static void Unary<TRequest, TResponse>(ServiceBinderBase binder, string name, UnaryServerMethod<TRequest, TResponse>? handler)
         where TRequest : class, IMessage<TRequest>, new()
-        where TResponse : class, IMessage<TResponse>, new()
-    {
-        binder.AddMethod(
-            new Method<TRequest, TResponse>(MethodType.Unary, ServiceName, name, GrpcMarshallers.For<TRequest>(), GrpcMarshallers.For<TResponse>()),
-            handler);
-    }
+        where TResponse : class, IMessage<TResponse>, new() =>
+        GrpcMarshallers.AddUnary(binder, ServiceName, name, handler);
 }
 
 internal static class GrpcMarshallers
 {
+    /// <summary>Binds one unary method of a hand-bound service (a null handler when the binder only collects names).</summary>
+    public static void AddUnary<TRequest, TResponse>(ServiceBinderBase binder, string serviceName, string name, UnaryServerMethod<TRequest, TResponse>? handler)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new() =>
+        binder.AddMethod(new Method<TRequest, TResponse>(MethodType.Unary, serviceName, name, For<TRequest>(), For<TResponse>()), handler);
+
     public static Marshaller<T> For<T>()
         where T : class, IMessage<T>, new() => Cache<T>.Instance;
 

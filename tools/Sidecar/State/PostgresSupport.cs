@@ -136,6 +136,22 @@ internal static partial class PostgresSupport
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>KEYS_LIKE for both versions: live keys of the table matching a LIKE pattern.</summary>
+    public static async Task<IReadOnlyList<string>> KeysLikeAsync(NpgsqlDataSource dataSource, string table, string expiryColumn, string pattern, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT key FROM {table} WHERE key LIKE $1 AND ({expiryColumn} IS NULL OR {expiryColumn} >= CURRENT_TIMESTAMP)");
+        command.Parameters.Add(new NpgsqlParameter { Value = pattern, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        var keys = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+
     public static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);

@@ -161,20 +161,8 @@ internal sealed class PostgresV1StateStore : IStateStore
         return new StateQueryResult(items, token);
     }
 
-    public async Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken)
-    {
-        await using var command = DataSource.CreateCommand(
-            $"SELECT key FROM {_table} WHERE key LIKE $1 AND (expiredate IS NULL OR expiredate >= CURRENT_TIMESTAMP)");
-        command.Parameters.Add(Text(pattern));
-        var keys = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            keys.Add(reader.GetString(0));
-        }
-
-        return keys;
-    }
+    public Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken) =>
+        PostgresSupport.KeysLikeAsync(DataSource, _table, "expiredate", pattern, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

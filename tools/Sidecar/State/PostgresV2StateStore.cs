@@ -139,20 +139,8 @@ internal sealed class PostgresV2StateStore : IStateStore
     public Task<StateQueryResult> QueryAsync(string queryJson, CancellationToken cancellationToken) =>
         throw new NotSupportedException("state store does not support querying");
 
-    public async Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken)
-    {
-        await using var command = DataSource.CreateCommand(
-            $"SELECT key FROM {_table} WHERE key LIKE $1 AND (expires_at IS NULL OR expires_at >= now())");
-        command.Parameters.Add(Text(pattern));
-        var keys = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            keys.Add(reader.GetString(0));
-        }
-
-        return keys;
-    }
+    public Task<IReadOnlyList<string>> KeysLikeAsync(string pattern, CancellationToken cancellationToken) =>
+        PostgresSupport.KeysLikeAsync(DataSource, _table, "expires_at", pattern, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

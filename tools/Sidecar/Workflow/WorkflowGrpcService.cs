@@ -102,7 +102,5 @@ internal class WorkflowGrpcService(WorkflowEngine engine)
     private static void Unary<TRequest, TResponse>(ServiceBinderBase binder, string name, UnaryServerMethod<TRequest, TResponse>? handler)
         where TRequest : class, Google.Protobuf.IMessage<TRequest>, new()
         where TResponse : class, Google.Protobuf.IMessage<TResponse>, new() =>
-        binder.AddMethod(
-            new Method<TRequest, TResponse>(MethodType.Unary, ServiceName, name, GrpcMarshallers.For<TRequest>(), GrpcMarshallers.For<TResponse>()),
-            handler);
+        GrpcMarshallers.AddUnary(binder, ServiceName, name, handler);
 }
