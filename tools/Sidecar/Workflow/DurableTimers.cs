@@ -4,7 +4,7 @@ namespace Sidecar.Workflow;
 /// The engine's clock: fires (instance, timer, generation) entries at their due time. Timers are rebuilt from
 /// history on start (TimerCreated without TimerFired), so this queue itself needs no persistence.
 /// </summary>
-internal sealed class DurableTimers(TimeProvider time, Func<TimerEntry, Task> fire) : IAsyncDisposable
+internal sealed class DurableTimers(TimeProvider time, Func<TimerEntry, Task> fire, Action<TimerEntry, Exception> failed) : IAsyncDisposable
 {
     private readonly PriorityQueue<TimerEntry, DateTimeOffset> _queue = new();
     private readonly Lock _lock = new();
@@ -75,8 +75,9 @@ internal sealed class DurableTimers(TimeProvider time, Func<TimerEntry, Task> fi
                 {
                     await fire(due);
                 }
-                catch (Exception) when (!_stop.IsCancellationRequested)
+                catch (Exception ex) when (!_stop.IsCancellationRequested)
                 {
+                    failed(due, ex);
                     Schedule(due with { DueAt = time.GetUtcNow().AddSeconds(1) });
                 }
 

@@ -37,7 +37,7 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
         _logger = logger;
         var actorStore = registry.StateStores.Values.FirstOrDefault(s => s.IsActorStateStore);
         _store = actorStore is null ? null : new WorkflowStore(actorStore.Store, options.AppId, options.EffectiveNamespace);
-        _timers = new DurableTimers(time, FireTimerAsync);
+        _timers = new DurableTimers(time, FireTimerAsync, (entry, ex) => WorkflowLog.TimerFailed(logger, entry.InstanceId, entry.TimerId, ex.Message));
     }
 
     public bool Enabled => _store is not null;

@@ -20,4 +20,7 @@ internal static partial class WorkflowLog
 
     [LoggerMessage(LogLevel.Error, "Workflow {ParentId}: child instance id {ChildId} belongs to another running workflow")]
     public static partial void ChildIdInUse(ILogger logger, string parentId, string childId);
+
+    [LoggerMessage(LogLevel.Warning, "Workflow {InstanceId}: timer {TimerId} could not be delivered ({Error}); trying again in 1 s")]
+    public static partial void TimerFailed(ILogger logger, string instanceId, int timerId, string error);
 }
