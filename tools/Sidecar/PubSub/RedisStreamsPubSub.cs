@@ -86,8 +86,7 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
 {
     private ILogger _logger = logger;
 
-    // How long one blocking XREADGROUP waits for new entries before it is issued again (go-redis's BLOCK, as contrib reads).
-    private const int BlockMilliseconds = 1000;
+    private static readonly TimeSpan EmptyPollDelay = TimeSpan.FromMilliseconds(50);
     private readonly CancellationTokenSource _disposed = new();
     private readonly List<Task> _tasks = [];
     private readonly Lock _tasksLock = new();
@@ -102,7 +101,16 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
 
     public async Task InitAsync(CancellationToken cancellationToken)
     {
-        _connection = await ConnectionMultiplexer.ConnectAsync(Options());
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { settings.Host },
+            User = settings.Username,
+            Password = settings.Password,
+            Ssl = settings.EnableTls,
+            AbortOnConnectFail = true,
+            ConnectTimeout = 5000,
+        };
+        _connection = await ConnectionMultiplexer.ConnectAsync(options);
         await Database.PingAsync();
         _queue = Channel.CreateBounded<Work>(settings.QueueDepth);
         for (var i = 0; i < settings.Concurrency; i++)
@@ -176,33 +184,20 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
         }
     }
 
-    private ConfigurationOptions Options() => new()
-    {
-        EndPoints = { settings.Host },
-        User = settings.Username,
-        Password = settings.Password,
-        Ssl = settings.EnableTls,
-        AbortOnConnectFail = true,
-        ConnectTimeout = 5000,
-    };
-
-    /// <summary>
-    /// Reads new entries with a blocking XREADGROUP, like contrib, so a message is handed over as soon as it is
-    /// added. A blocking command holds its connection, so each subscribed stream reads on a connection of its own.
-    /// </summary>
     private async Task PollLoopAsync(string stream, Func<BrokerMessage, CancellationToken, Task> handler, CancellationToken token)
     {
-        await using var reader = await ConnectionMultiplexer.ConnectAsync(Options());
-        var db = reader.GetDatabase(settings.Database);
         while (!token.IsCancellationRequested)
         {
             try
             {
-                var entries = await ReadGroupBlockingAsync(db, stream);
-                if (entries.Length > 0)
+                var entries = await Database.StreamReadGroupAsync(stream, settings.ConsumerId, settings.ConsumerId, StreamPosition.NewMessages, settings.QueueDepth);
+                if (entries.Length == 0)
                 {
-                    await EnqueueAsync(stream, entries, handler, token);
+                    await Task.Delay(EmptyPollDelay, token);
+                    continue;
                 }
+
+                await EnqueueAsync(stream, entries, handler, token);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -220,36 +215,6 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
                 await DelayQuietlyAsync(TimeSpan.FromSeconds(1), token);
             }
         }
-    }
-
-    private async Task<StreamEntry[]> ReadGroupBlockingAsync(IDatabase db, string stream)
-    {
-        var reply = await db.ExecuteAsync("XREADGROUP", "GROUP", settings.ConsumerId, settings.ConsumerId,
-            "COUNT", settings.QueueDepth, "BLOCK", BlockMilliseconds, "STREAMS", stream, ">");
-        if (reply.IsNull)
-        {
-            return [];
-        }
-
-        // [[stream, [[id, [field, value, ...]], ...]]]
-        var entries = new List<StreamEntry>();
-        foreach (var streamReply in (RedisResult[])reply!)
-        {
-            foreach (var entry in (RedisResult[])((RedisResult[])streamReply!)[1]!)
-            {
-                var parts = (RedisResult[])entry!;
-                var fields = (RedisResult[])parts[1]!;
-                var values = new NameValueEntry[fields.Length / 2];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = new NameValueEntry((RedisValue)fields[2 * i], (RedisValue)fields[(2 * i) + 1]);
-                }
-
-                entries.Add(new StreamEntry((RedisValue)parts[0], values));
-            }
-        }
-
-        return [.. entries];
     }
 
     private async Task ReclaimLoopAsync(string stream, Func<BrokerMessage, CancellationToken, Task> handler, CancellationToken token)
