@@ -136,6 +136,38 @@ internal static partial class PostgresSupport
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// ExecuteTransaction for both versions: as Dapr does, a single operation runs without a transaction and
+    /// several run in one.
+    /// </summary>
+    public static async Task RunTransactionAsync(
+        NpgsqlDataSource dataSource,
+        IReadOnlyList<StateOperation> operations,
+        Func<NpgsqlConnection, NpgsqlTransaction?, StateSetRequest, CancellationToken, Task> set,
+        Func<NpgsqlConnection, NpgsqlTransaction?, StateDeleteRequest, CancellationToken, Task> delete,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = operations.Count > 1 ? await connection.BeginTransactionAsync(cancellationToken) : null;
+        foreach (var operation in operations)
+        {
+            switch (operation)
+            {
+                case UpsertOperation upsert:
+                    await set(connection, transaction, upsert.Request, cancellationToken);
+                    break;
+                case DeleteOperation remove:
+                    await delete(connection, transaction, remove.Request, cancellationToken);
+                    break;
+            }
+        }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
     /// <summary>KEYS_LIKE for both versions: live keys of the table matching a LIKE pattern.</summary>
     public static async Task<IReadOnlyList<string>> KeysLikeAsync(NpgsqlDataSource dataSource, string table, string expiryColumn, string pattern, CancellationToken cancellationToken)
     {

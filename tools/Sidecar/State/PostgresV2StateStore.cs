@@ -100,41 +100,14 @@ internal sealed class PostgresV2StateStore : IStateStore
         return new StateEntry(reader.GetFieldValue<byte[]>(0), reader.GetString(1), expiresAt);
     }
 
-    public async Task SetAsync(StateSetRequest request, CancellationToken cancellationToken)
-    {
-        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        await SetAsync(connection, null, request, cancellationToken);
-    }
+    public Task SetAsync(StateSetRequest request, CancellationToken cancellationToken) =>
+        PostgresSupport.RunTransactionAsync(DataSource, [new UpsertOperation(request)], SetAsync, DeleteAsync, cancellationToken);
 
-    public async Task DeleteAsync(StateDeleteRequest request, CancellationToken cancellationToken)
-    {
-        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        await DeleteAsync(connection, null, request, cancellationToken);
-    }
+    public Task DeleteAsync(StateDeleteRequest request, CancellationToken cancellationToken) =>
+        PostgresSupport.RunTransactionAsync(DataSource, [new DeleteOperation(request)], SetAsync, DeleteAsync, cancellationToken);
 
-    public async Task ExecuteTransactionAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken)
-    {
-        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        // Dapr runs a single operation without a transaction, several in one.
-        await using var transaction = operations.Count > 1 ? await connection.BeginTransactionAsync(cancellationToken) : null;
-        foreach (var operation in operations)
-        {
-            switch (operation)
-            {
-                case UpsertOperation upsert:
-                    await SetAsync(connection, transaction, upsert.Request, cancellationToken);
-                    break;
-                case DeleteOperation delete:
-                    await DeleteAsync(connection, transaction, delete.Request, cancellationToken);
-                    break;
-            }
-        }
-
-        if (transaction is not null)
-        {
-            await transaction.CommitAsync(cancellationToken);
-        }
-    }
+    public Task ExecuteTransactionAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken) =>
+        PostgresSupport.RunTransactionAsync(DataSource, operations, SetAsync, DeleteAsync, cancellationToken);
 
     public Task<StateQueryResult> QueryAsync(string queryJson, CancellationToken cancellationToken) =>
         throw new NotSupportedException("state store does not support querying");
