@@ -1,0 +1,8 @@
+namespace Inventory;
+
+/// <summary>The Dapr names this service uses, matching components/*.yaml and dapr.yaml (a test checks them).</summary>
+public static class DaprNames
+{
+    public const string AppId = "inventory";
+    public const string PubSub = "pubsub";
+}

@@ -1,0 +1,8 @@
+namespace Orders;
+
+/// <summary>The Dapr names this service uses, matching components/*.yaml and dapr.yaml (a test checks them).</summary>
+public static class DaprNames
+{
+    public const string AppId = "orders";
+    public const string PubSub = "pubsub";
+}

@@ -1,0 +1,14 @@
+using Orders;
+using ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddOrders();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.UseCloudEvents();
+app.MapSubscribeHandler();
+app.MapDefaultEndpoints();
+
+app.Run();
