@@ -326,14 +326,23 @@ public sealed class MultiAppRunnerTests
             version: 1
             apps:
               - appDirPath: db-user
-                command: ["sh", "-c", "echo port=$PLATFORM_POSTGRES_PORT user=$PLATFORM_POSTGRES_USER; exec sleep 300"]
+                command: ["sh", "-c", "echo port=$PLATFORM_POSTGRES_PORT user=$PLATFORM_POSTGRES_USER; echo shop=$PLATFORM_POSTGRES_SHOP_CONNECTION; exec sleep 300"]
             x-sidecar:
               backends: [postgres]
+              databases: [shop]
             """);
         var table = $"runner_{Guid.NewGuid():N}";
 
         _ = run.Start();
         var first = await run.WaitForLineAsync(l => l.StartsWith("== APP - db-user == port=", StringComparison.Ordinal), "first run's app line", seconds: 120);
+        var shop = await run.WaitForLineAsync(l => l.StartsWith("== APP - db-user == shop=", StringComparison.Ordinal), "the per-service database's connection string");
+        Assert.EndsWith("database=shop", shop, StringComparison.Ordinal);
+        await using (var connection = new NpgsqlConnection(ConnectionString(first).Replace("Database=postgres", "Database=shop", StringComparison.Ordinal)))
+        {
+            // The database listed under x-sidecar.databases exists before any app starts.
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+        }
+
         await using (var connection = new NpgsqlConnection(ConnectionString(first)))
         {
             await connection.OpenAsync(TestContext.Current.CancellationToken);

@@ -148,6 +148,18 @@ public sealed class RunFileParserTests : IDisposable
         Assert.Empty(run.Warnings);
     }
 
+    [Fact]
+    public void Parse_SidecarDatabases_ListsThemOnce()
+    {
+        Folder("app");
+        var file = Write("dapr.yaml", "version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  backends: [postgres]\n  databases: [orders, payments, orders]\n");
+
+        var run = RunFileParser.Parse(file);
+
+        Assert.Equal(["orders", "payments"], run.Databases);
+        Assert.Empty(run.Warnings);
+    }
+
     [Theory]
     [InlineData("apps:\n  - appDirPath: app\n", "version", "is required")]
     [InlineData("version: 2\napps:\n  - appDirPath: app\n", "version", "not supported")]
@@ -167,6 +179,8 @@ public sealed class RunFileParserTests : IDisposable
     [InlineData("version: 1\napps:\n  - appDirPath: app\n    appLogDestination: printer\n", "apps[0].appLogDestination", "not one of")]
     [InlineData("version: 1\napps:\n  - appDirPath: app\n    env: [A]\n", "apps[0].env", "must be a mapping")]
     [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  backends: [mongo]\n", "x-sidecar.backends[0]", "not a backend")]
+    [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  backends: [postgres]\n  databases: [Orders-DB]\n", "x-sidecar.databases[0]", "not a database name")]
+    [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  backends: [redis]\n  databases: [orders]\n", "x-sidecar.databases", "needs postgres")]
     public void Parse_InvalidField_ErrorNamesFileAndField(string yaml, string field, string message)
     {
         Folder("app");

@@ -59,7 +59,7 @@ internal sealed class BackendServers : IAsyncDisposable
     }
 
     public static async Task<BackendServers> StartAsync(
-        IReadOnlyList<Backend> backends, string runDirectory, Func<string, string?> environment, PortPicker ports, ILogger logger, CancellationToken cancellationToken)
+        IReadOnlyList<Backend> backends, IReadOnlyList<string> databases, string runDirectory, Func<string, string?> environment, PortPicker ports, ILogger logger, CancellationToken cancellationToken)
     {
         var servers = new BackendServers(logger, ports);
         try
@@ -71,6 +71,7 @@ internal sealed class BackendServers : IAsyncDisposable
                 if (backend == Backend.Postgres)
                 {
                     await servers.StartPostgresAsync(Path.Combine(runDirectory, ".data", "postgres"), environment, cancellationToken);
+                    await servers.CreateDatabasesAsync(databases, cancellationToken);
                 }
                 else
                 {
@@ -176,6 +177,59 @@ internal sealed class BackendServers : IAsyncDisposable
         _postgresBin = bin;
         ExportPostgres("127.0.0.1", port, "postgres", null, "postgres");
         RunnerLog.BackendStarted(_logger, "postgres", $"127.0.0.1:{port}", dataDirectory);
+    }
+
+    /// <summary>Per-service databases, created when missing and exported as PLATFORM_POSTGRES_&lt;NAME&gt;_CONNECTION.</summary>
+    private async Task CreateDatabasesAsync(IReadOnlyList<string> databases, CancellationToken cancellationToken)
+    {
+        if (databases.Count == 0)
+        {
+            return;
+        }
+
+        var server = _variables[PostgresConnection];
+        await using var connection = new NpgsqlConnection(ToNpgsql(server, "postgres"));
+        await connection.OpenAsync(cancellationToken);
+        foreach (var database in databases)
+        {
+            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection) { Parameters = { new() { Value = database } } };
+            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                // The name was validated as [a-z][a-z0-9]* by the run-file parser, so quoting it is safe.
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            _variables[DatabaseConnectionVariable(database)] = ReplaceDatabase(server, database);
+        }
+
+        RunnerLog.DatabasesReady(_logger, string.Join(", ", databases));
+    }
+
+    /// <summary>The variable a component's <c>secretKeyRef</c> names for one service's database.</summary>
+    public static string DatabaseConnectionVariable(string database) =>
+        $"PLATFORM_POSTGRES_{database.ToUpperInvariant()}_CONNECTION";
+
+    private static string ReplaceDatabase(string libpq, string database) =>
+        System.Text.RegularExpressions.Regex.Replace(libpq, @"database=\S+", "database=" + database);
+
+    private static string ToNpgsql(string libpq, string database)
+    {
+        var parts = libpq.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = parts["host"],
+            Port = int.Parse(parts["port"], CultureInfo.InvariantCulture),
+            Username = parts["user"],
+            Database = database,
+            Pooling = false,
+        };
+        if (parts.TryGetValue("password", out var password))
+        {
+            builder.Password = password;
+        }
+
+        return builder.ConnectionString;
     }
 
     private void ExportPostgres(string host, int port, string user, string? password, string database)

@@ -33,7 +33,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
             // The first failure (an app that exits or never becomes healthy) ends the run.
             var failure = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var ports = PortPicker.For(runFile);
-            backends = await BackendServers.StartAsync(BackendServers.Requested(runFile, environment), runFile.Directory, environment, ports, logger, cancellationToken);
+            backends = await BackendServers.StartAsync(BackendServers.Requested(runFile, environment), runFile.Databases, runFile.Directory, environment, ports, logger, cancellationToken);
             foreach (var app in runFile.Apps)
             {
                 running.Add(await StartSidecarAsync(app, backends.Variables, registry, ports, cancellationToken));

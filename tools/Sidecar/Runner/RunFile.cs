@@ -11,6 +11,9 @@ public sealed record RunFile(
     IReadOnlyList<Backend> Backends,
     IReadOnlyList<string> Warnings)
 {
+    /// <summary>PostgreSQL databases the run needs (<c>x-sidecar.databases</c>): one per service, Database per Service.</summary>
+    public IReadOnlyList<string> Databases { get; init; } = [];
+
     /// <summary>The run file's folder: relative paths of <c>common</c> and <c>appDirPath</c> start here, and <c>.data/</c> lives here.</summary>
     public string Directory => Path.GetDirectoryName(FilePath)!;
 }
@@ -187,7 +190,8 @@ public static class RunFileParser
             }
 
             var backends = ParseBackends(root);
-            return new RunFile(file, apps, backends, _warnings);
+            var databases = ParseDatabases(root, backends);
+            return new RunFile(file, apps, backends, _warnings) { Databases = databases };
         }
 
         private RunApp ParseApp(
@@ -275,7 +279,7 @@ public static class RunFileParser
                 return [];
             }
 
-            WarnAboutFields(extension, ExtensionKey, ["backends"]);
+            WarnAboutFields(extension, ExtensionKey, ["backends", "databases"]);
             var backends = new List<Backend>();
             var names = Strings(extension, "backends", ExtensionKey);
             for (var i = 0; i < names.Count; i++)
@@ -288,6 +292,31 @@ public static class RunFileParser
             }
 
             return backends;
+        }
+
+        private List<string> ParseDatabases(YamlMappingNode root, List<Backend> backends)
+        {
+            if (Mapping(root, ExtensionKey, "") is not { } extension)
+            {
+                return [];
+            }
+
+            var names = Strings(extension, "databases", ExtensionKey);
+            for (var i = 0; i < names.Count; i++)
+            {
+                // Lower-case identifiers: the name is also part of an environment variable (PLATFORM_POSTGRES_<NAME>_CONNECTION).
+                if (!System.Text.RegularExpressions.Regex.IsMatch(names[i], "^[a-z][a-z0-9]{0,30}$"))
+                {
+                    throw Error($"{ExtensionKey}.databases[{i}]", $"'{names[i]}' is not a database name (lower-case letters and digits, starting with a letter)");
+                }
+            }
+
+            if (names.Count > 0 && !backends.Contains(Backend.Postgres))
+            {
+                throw Error($"{ExtensionKey}.databases", "needs postgres in x-sidecar.backends");
+            }
+
+            return names.Distinct(StringComparer.Ordinal).ToList();
         }
 
         // A shared field: the app's own value, else common's (the CLI's mergeCommonAndAppsSharedRunConfig).

@@ -12,6 +12,9 @@ internal static partial class RunnerLog
     [LoggerMessage(LogLevel.Information, "Backend {Backend} listening on {Address} (data in {DataDirectory})")]
     public static partial void BackendStarted(ILogger logger, string backend, string address, string dataDirectory);
 
+    [LoggerMessage(LogLevel.Information, "Databases ready: {Databases}")]
+    public static partial void DatabasesReady(ILogger logger, string databases);
+
     [LoggerMessage(LogLevel.Information, "Backend {Backend} at {Address} (from {Variable})")]
     public static partial void BackendExternal(ILogger logger, string backend, string address, string variable);
 
