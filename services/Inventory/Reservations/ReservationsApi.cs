@@ -89,7 +89,7 @@ public static class ReservationsApi
                 statusCode: StatusCodes.Status409Conflict,
                 title: "Not reserved",
                 detail: $"Reservation {orderId} is {other.Status}; only a reserved one can be committed.",
-                extensions: new Dictionary<string, object?> { ["status"] = other.Status.ToString() }),
+                extensions: new Dictionary<string, object?> { ["reservationStatus"] = other.Status.ToString() }),
         };
 
     public static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> Resume(
