@@ -290,6 +290,20 @@ public abstract class InventoryScenarios<TEnvironment>(TEnvironment inventory)
     }
 
     [Fact]
+    public async Task ReserveRacingRelease_SameOrder_EndsReleasedWithEveryUnitBack()
+    {
+        var (a, b) = (await inventory.NewSkuAsync(10), await inventory.NewSkuAsync(10));
+        var orders = Enumerable.Range(0, 10).Select(_ => InventoryEnvironment.NewId("order")).ToList();
+
+        await Task.WhenAll(orders.SelectMany(o => new[] { inventory.ReserveAsync(o, (a, 1), (b, 1)), inventory.PostAsync($"/reservations/{o}/release") }));
+
+        var statuses = await Task.WhenAll(orders.Select(async o => (await ReservationAsync(o)).GetProperty("status").GetString()));
+        Assert.All(statuses, s => Assert.Equal("Released", s));
+        await AssertStockAsync(a, available: 10, reserved: 0);
+        await AssertStockAsync(b, available: 10, reserved: 0);
+    }
+
+    [Fact]
     public async Task CrashMidReserve_PendingWithOneLineTaken_ResumeCompletesReserved()
     {
         var (a, b) = (await inventory.NewSkuAsync(5), await inventory.NewSkuAsync(5));
