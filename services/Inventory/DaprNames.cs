@@ -5,4 +5,10 @@ public static class DaprNames
 {
     public const string AppId = "inventory";
     public const string PubSub = "pubsub";
+
+    /// <summary>Stock per SKU and reservations; outbox to <see cref="Topic"/>.</summary>
+    public const string StateStore = "inventory-store";
+
+    /// <summary>The outbox topic of <see cref="StateStore"/>.</summary>
+    public const string Topic = "inventory";
 }

@@ -1,4 +1,6 @@
 using Inventory;
+using Inventory.Reservations;
+using Inventory.Stock;
 using ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,5 +12,7 @@ app.UseServiceDefaults();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
+app.MapStockApi();
+app.MapReservationsApi();
 
 app.Run();
