@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Catalog.Products;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Catalog;
 
@@ -8,6 +10,8 @@ public static class CatalogExtensions
     {
         builder.Services.AddValidation();
         builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ProductStore>();
         return builder;
     }
 }
@@ -20,4 +24,12 @@ public sealed class CatalogOptions
     /// <summary>The largest page a list endpoint returns.</summary>
     [Range(1, 500)]
     public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>How often a write without If-Match re-reads and retries after losing an ETag race before answering 409.</summary>
+    [Range(1, 100)]
+    public int MaxWriteAttempts { get; set; } = 30;
+
+    /// <summary>How many store pages one list request reads at most when a price filter thins them out.</summary>
+    [Range(1, 100)]
+    public int MaxQueryPagesPerRequest { get; set; } = 10;
 }

@@ -1,4 +1,5 @@
 using Catalog;
+using Catalog.Products;
 using ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,5 +11,6 @@ app.UseServiceDefaults();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
+app.MapProductsApi();
 
 app.Run();

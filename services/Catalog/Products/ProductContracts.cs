@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+using Catalog.Domain;
+
+namespace Catalog.Products;
+
+/// <summary>POST /products. Missing properties are refused by the JSON reader; blank strings by the annotations.</summary>
+public sealed record CreateProductRequest(
+    [property: Required, StringLength(ProductDecisions.MaxSkuLength)] string Sku,
+    [property: Required, StringLength(ProductDecisions.MaxNameLength)] string Name,
+    [property: StringLength(ProductDecisions.MaxDescriptionLength)] string? Description,
+    [property: Required, StringLength(ProductDecisions.MaxCategoryLength)] string Category,
+    decimal Price,
+    [property: Required] string Currency,
+    bool? Active);
+
+/// <summary>PUT /products/{sku}: everything but the price (which has its own endpoint and event).</summary>
+public sealed record UpdateProductRequest(
+    [property: Required, StringLength(ProductDecisions.MaxNameLength)] string Name,
+    [property: StringLength(ProductDecisions.MaxDescriptionLength)] string? Description,
+    [property: Required, StringLength(ProductDecisions.MaxCategoryLength)] string Category,
+    bool Active);
+
+/// <summary>PUT /products/{sku}/price.</summary>
+public sealed record ChangePriceRequest(decimal Price, [property: Required] string Currency);
+
+public sealed record ProductResponse(
+    string Sku,
+    string Name,
+    string Description,
+    string Category,
+    decimal Price,
+    string Currency,
+    bool Active,
+    long Version,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>One page of a product list; a null <see cref="ContinuationToken"/> means there is nothing more.</summary>
+public sealed record ProductPage(IReadOnlyList<ProductResponse> Items, string? ContinuationToken);
