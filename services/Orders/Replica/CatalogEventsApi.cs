@@ -26,7 +26,7 @@ public static class CatalogEventsApi
 {
     public static readonly IReadOnlySet<string> ProductEventTypes = new HashSet<string>(StringComparer.Ordinal) { "ProductCreated", "ProductUpdated", "ProductPriceChanged" };
 
-    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
+    internal static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
     {
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,

@@ -208,6 +208,39 @@ public abstract class OrdersServiceTests(OrdersServiceFixture fixture)
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
     }
 
+    [Fact]
+    public async Task PlaceOrder_ClaimLeftByACrashedWriter_CompletedAsClaimedOnce()
+    {
+        var sku = NewSku();
+        await SeedProductAsync(sku, price: 2m);
+        var (customer, key) = (NewCustomer(), NewKey());
+        var orderId = OrderIds.Derive(customer, key);
+        var fingerprint = new PlaceOrder(customer, [new RequestedLine(sku, 3)], SagaMode.Orchestration).Fingerprint();
+        var past = DateTimeOffset.UtcNow.AddMinutes(-1);
+        // What a writer that died between its claim and its commit leaves behind: a pending order priced at 7
+        // (the price of its time) and an expired lease.
+        await Service.Dapr.SaveStateAsync(DaprNames.OrdersStore, orderId, new
+        {
+            order = new
+            {
+                orderId, customerId = customer, sagaMode = "Orchestration",
+                lines = new[] { new { sku, productName = "Claimed", quantity = 3, unitPrice = 7m } },
+                currency = "EUR", total = 21m, status = "Pending", version = 0, requestFingerprint = fingerprint, createdAt = past,
+            },
+            placedResponse = (object?)null,
+            lease = new { token = Guid.NewGuid(), until = past },
+        }, cancellationToken: Token);
+        Assert.Equal(HttpStatusCode.NotFound, (await Service.Http.GetAsync($"/orders/{orderId}", Token)).StatusCode);
+
+        var retried = await PlaceAsync(key, Body(customer, (sku, 3)));
+
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal(21m, (await ReadAsync(retried)).GetProperty("total").GetDecimal());
+        var replay = await PlaceAsync(key, Body(customer, (sku, 3)));
+        Assert.Equal("true", Assert.Single(replay.Headers.GetValues("Idempotency-Replayed")));
+        Assert.Equal(21m, Assert.Single(await WaitForEventsAsync(orderId, "OrderPlaced", 1)).GetProperty("total").GetDecimal());
+    }
+
     // ---- read ----
 
     [Fact]
