@@ -448,6 +448,17 @@ public abstract class OrdersServiceTests(OrdersServiceFixture fixture)
         Assert.Equal(JsonValueKind.Undefined, (await Service.Dapr.GetStateAsync<JsonElement>(DaprNames.ReplicaStore, $"product:{malformedSku}", cancellationToken: Token)).ValueKind);
     }
 
+    [Fact]
+    public async Task OpenApi_Document_DescribesEveryOrderEndpoint()
+    {
+        var document = await Service.Http.GetStringAsync("/openapi/v1.json", Token);
+
+        foreach (var operation in new[] { "PlaceOrder", "GetOrder", "ListOrders", "ConfirmOrder", "CancelOrder" })
+        {
+            Assert.Contains($"\"operationId\": \"{operation}\"", document, StringComparison.Ordinal);
+        }
+    }
+
     // ---- helpers ----
 
     private static string NewSku() => "SKU-" + Guid.NewGuid().ToString("N")[..12];
