@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Orders.Replica;
+using Orders.Ordering;
 
 namespace Orders;
 
@@ -8,6 +10,10 @@ public static class OrdersExtensions
     {
         builder.Services.AddValidation();
         builder.Services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OrderStore>();
+        builder.Services.AddSingleton<CustomerOrderIndex>();
+        builder.Services.AddSingleton<PriceReplica>();
         return builder;
     }
 }
@@ -20,4 +26,28 @@ public sealed class OrdersOptions
     /// <summary>The largest page a list endpoint returns.</summary>
     [Range(1, 500)]
     public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>The page size when the caller names none.</summary>
+    [Range(1, 500)]
+    public int DefaultPageSize { get; set; } = 20;
+
+    /// <summary>The most lines one order may have.</summary>
+    [Range(1, 1000)]
+    public int MaxLinesPerOrder { get; set; } = 50;
+
+    /// <summary>The largest quantity of one line.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxQuantityPerLine { get; set; } = 10_000;
+
+    /// <summary>How long a writer holds an order while it commits a change (a crashed writer's claim expires after it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan WriteLease { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a read-modify-write is tried (ETag conflicts, a held lease) before answering 409.</summary>
+    [Range(1, 200)]
+    public int MaxWriteAttempts { get; set; } = 60;
+
+    /// <summary>How long processed catalog event ids are remembered (the version rule covers older duplicates).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
 }

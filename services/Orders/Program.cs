@@ -1,4 +1,6 @@
 using Orders;
+using Orders.Ordering;
+using Orders.Replica;
 using ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,5 +12,7 @@ app.UseServiceDefaults();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
+app.MapOrdersApi();
+app.MapCatalogEventsApi();
 
 app.Run();

@@ -1,0 +1,46 @@
+using Orders.Domain;
+
+namespace Orders.Contracts;
+
+/// <summary>Names of the events on topic <c>orders</c>; the CloudEvent <c>type</c> subscribers route on.</summary>
+public static class OrderEventTypes
+{
+    public const string OrderPlaced = nameof(Contracts.OrderPlaced);
+    public const string OrderConfirmed = nameof(Contracts.OrderConfirmed);
+    public const string OrderCancelled = nameof(Contracts.OrderCancelled);
+}
+
+public sealed record OrderPlacedLine(string Sku, string ProductName, int Quantity, decimal UnitPrice);
+
+/// <summary>An order was placed (published with the order, through the outbox).</summary>
+public sealed record OrderPlaced(
+    string EventId,
+    string OrderId,
+    string CustomerId,
+    long Version,
+    SagaMode SagaMode,
+    IReadOnlyList<OrderPlacedLine> Lines,
+    string Currency,
+    decimal Total,
+    DateTimeOffset OccurredAt);
+
+public sealed record OrderConfirmed(string EventId, string OrderId, string CustomerId, long Version, DateTimeOffset OccurredAt);
+
+public sealed record OrderCancelled(string EventId, string OrderId, string CustomerId, long Version, string Reason, DateTimeOffset OccurredAt);
+
+internal static class OrderEventMapping
+{
+    /// <summary>The integration event of a change, with its CloudEvent type.</summary>
+    public static (string Type, object Payload) ToEvent(this OrderChange change) => change switch
+    {
+        OrderChange.Placed { Order: var o } => (OrderEventTypes.OrderPlaced, new OrderPlaced(
+            change.EventId, o.OrderId, o.CustomerId, o.Version, o.SagaMode,
+            [.. o.Lines.Select(l => new OrderPlacedLine(l.Sku, l.ProductName, l.Quantity, l.UnitPrice))],
+            o.Currency, o.Total, o.PlacedAt ?? o.CreatedAt)),
+        OrderChange.Confirmed { Order: var o } => (OrderEventTypes.OrderConfirmed, new OrderConfirmed(
+            change.EventId, o.OrderId, o.CustomerId, o.Version, o.ConfirmedAt ?? o.CreatedAt)),
+        OrderChange.Cancelled { Order: var o } => (OrderEventTypes.OrderCancelled, new OrderCancelled(
+            change.EventId, o.OrderId, o.CustomerId, o.Version, o.CancellationReason ?? "", o.CancelledAt ?? o.CreatedAt)),
+        _ => throw new ArgumentOutOfRangeException(nameof(change)),
+    };
+}

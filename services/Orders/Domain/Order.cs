@@ -1,0 +1,129 @@
+using System.Text.Json.Serialization;
+
+namespace Orders.Domain;
+
+[JsonConverter(typeof(JsonStringEnumConverter<SagaMode>))]
+public enum SagaMode
+{
+    Orchestration,
+    Choreography,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<OrderStatus>))]
+public enum OrderStatus
+{
+    /// <summary>Claimed by a place request but not placed yet: no OrderPlaced went out, nobody else sees it.</summary>
+    Pending,
+    Placed,
+    Confirmed,
+    Cancelled,
+}
+
+public sealed record OrderLine(string Sku, string ProductName, int Quantity, decimal UnitPrice)
+{
+    public decimal LineTotal => UnitPrice * Quantity;
+}
+
+/// <summary>
+/// The order aggregate. <see cref="RequestFingerprint"/> is the idempotency record: the order id is derived from
+/// (customer, key), so the aggregate itself remembers which request body created it.
+/// </summary>
+public sealed record Order(
+    string OrderId,
+    string CustomerId,
+    SagaMode SagaMode,
+    IReadOnlyList<OrderLine> Lines,
+    string Currency,
+    decimal Total,
+    OrderStatus Status,
+    long Version,
+    string RequestFingerprint,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? PlacedAt = null,
+    DateTimeOffset? ConfirmedAt = null,
+    DateTimeOffset? CancelledAt = null,
+    string? CancellationReason = null)
+{
+    /// <summary>Visible to readers and to the saga operations: everything but a pending claim.</summary>
+    public bool IsPlaced => Status != OrderStatus.Pending;
+}
+
+/// <summary>What a change of the order tells the world; the service maps it to its integration event.</summary>
+public abstract record OrderChange(Order Order)
+{
+    public sealed record Placed(Order Order) : OrderChange(Order);
+
+    public sealed record Confirmed(Order Order) : OrderChange(Order);
+
+    public sealed record Cancelled(Order Order) : OrderChange(Order);
+
+    /// <summary>Deterministic per aggregate change, so a consumer dedupes an event the app re-sent.</summary>
+    public string EventId => $"{Order.OrderId}:{Order.Version}";
+}
+
+/// <summary>The outcome of a saga operation (confirm or cancel) on an order.</summary>
+public abstract record TransitionResult
+{
+    private TransitionResult()
+    {
+    }
+
+    /// <summary>The order changed; the change's event must be published with it.</summary>
+    public sealed record Changed(OrderChange Change) : TransitionResult;
+
+    /// <summary>The order already is in the requested state: the operation is answered as before, nothing is written.</summary>
+    public sealed record AlreadyDone(Order Order) : TransitionResult;
+
+    /// <summary>The order is in a state that forbids the operation.</summary>
+    public sealed record Refused(Order Order, string Reason) : TransitionResult;
+
+    /// <summary>
+    /// Cancelling a confirmed order needs compensations (refund, release, revoke credit): the seam for the
+    /// customer-cancellation flow, which a later change implements. Until then it is refused like a conflict.
+    /// </summary>
+    public sealed record NeedsCompensation(Order Order) : TransitionResult;
+}
+
+/// <summary>The order's state machine as pure decisions: Pending → Placed → Confirmed | Cancelled.</summary>
+public static class OrderDecisions
+{
+    public const int MaxReasonLength = 500;
+
+    /// <summary>A new order, claimed but not yet placed.</summary>
+    public static Order Open(string orderId, PlaceOrder command, PricingResult.Priced priced, DateTimeOffset now) =>
+        new(orderId, command.CustomerId, command.SagaMode, priced.Lines, priced.Currency, priced.Total,
+            OrderStatus.Pending, Version: 0, command.Fingerprint(), CreatedAt: now);
+
+    /// <summary>Pending → Placed (version 1). Placing a placed order is a programming error.</summary>
+    public static OrderChange.Placed Place(Order pending, DateTimeOffset now) =>
+        pending.Status == OrderStatus.Pending
+            ? new OrderChange.Placed(pending with { Status = OrderStatus.Placed, Version = pending.Version + 1, PlacedAt = now })
+            : throw new InvalidOperationException($"order {pending.OrderId} is {pending.Status}, not pending");
+
+    public static TransitionResult Confirm(Order order, DateTimeOffset now) => order.Status switch
+    {
+        OrderStatus.Placed => new TransitionResult.Changed(new OrderChange.Confirmed(
+            order with { Status = OrderStatus.Confirmed, Version = order.Version + 1, ConfirmedAt = now })),
+        OrderStatus.Confirmed => new TransitionResult.AlreadyDone(order),
+        OrderStatus.Cancelled => new TransitionResult.Refused(order, $"Order {order.OrderId} is cancelled and cannot be confirmed."),
+        _ => throw new InvalidOperationException($"order {order.OrderId} is not placed yet"),
+    };
+
+    public static TransitionResult Cancel(Order order, string reason, DateTimeOffset now) => order.Status switch
+    {
+        OrderStatus.Placed => new TransitionResult.Changed(new OrderChange.Cancelled(
+            order with { Status = OrderStatus.Cancelled, Version = order.Version + 1, CancelledAt = now, CancellationReason = reason })),
+        OrderStatus.Cancelled => new TransitionResult.AlreadyDone(order),
+        OrderStatus.Confirmed => new TransitionResult.NeedsCompensation(order),
+        _ => throw new InvalidOperationException($"order {order.OrderId} is not placed yet"),
+    };
+}
+
+/// <summary>
+/// A short exclusive right to write one order, taken with a single-key conditional write before the outbox
+/// transaction (see services/Orders/README.md: a failed transaction still publishes on Redis).
+/// </summary>
+public sealed record WriteLease(Guid Token, DateTimeOffset Until)
+{
+    public bool IsHeldAt(DateTimeOffset now) => now < Until;
+}
