@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Payments.Domain;
 
 namespace Payments;
@@ -18,8 +17,9 @@ internal static class Http
         ? null
         : TypedResults.ValidationProblem(new Dictionary<string, string[]> { [name] = [$"'{name}' must match {Identifiers.Pattern}."] });
 
-    public static NotFound<ProblemDetails> NotFound(string title, string detail) =>
-        TypedResults.NotFound(new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = title, Detail = detail });
+    /// <summary>404 as application/problem+json (NotFound&lt;ProblemDetails&gt; would be written as plain application/json).</summary>
+    public static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
 
     /// <summary>A short random pause before re-reading an aggregate that changed under us, so racing writers spread out.</summary>
     public static Task BackoffAsync(int attempt, TimeProvider time, CancellationToken cancellationToken) =>

@@ -24,10 +24,12 @@ public static class PaymentsApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{orderId}", GetAsync)
             .WithName("GetPayment")
-            .WithSummary("The payment of an order, with its ETag.");
+            .WithSummary("The payment of an order, with its ETag.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{orderId}/refund", RefundAsync)
             .WithName("RefundPayment")
             .WithSummary("Refund a succeeded payment once (honours If-Match); a repeat answers the refunded payment.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
@@ -117,7 +119,7 @@ public static class PaymentsApi
         throw new ConcurrencyConflictException($"The payment of order '{command.OrderId}' kept changing; retry the charge.");
     }
 
-    public static async Task<Results<Ok<PaymentResponse>, NotFound<ProblemDetails>, ValidationProblem>> GetAsync(
+    public static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult, ValidationProblem>> GetAsync(
         string orderId,
         PaymentStore store,
         HttpResponse response,
@@ -138,7 +140,7 @@ public static class PaymentsApi
         return TypedResults.Ok(payment.ToResponse());
     }
 
-    public static async Task<Results<Ok<PaymentResponse>, NotFound<ProblemDetails>, ProblemHttpResult, ValidationProblem>> RefundAsync(
+    public static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult, ValidationProblem>> RefundAsync(
         string orderId,
         RefundRequest request,
         [FromHeader(Name = "If-Match")] string? ifMatch,

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Payments.Domain;
 using ServiceDefaults;
@@ -16,7 +15,8 @@ public static class CreditApi
         var group = endpoints.MapGroup("/customers/{customerId}/credit").WithTags("Credit");
         group.MapGet("/", GetAsync)
             .WithName("GetCredit")
-            .WithSummary("A customer's balance and the orders it has processed, with its ETag.");
+            .WithSummary("A customer's balance and the orders it has processed, with its ETag.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/awards", AwardAsync)
             .WithName("AwardCredit")
             .WithSummary("Award points for an order, once per order; not applied when the order was revoked first.")
@@ -31,7 +31,7 @@ public static class CreditApi
         return group;
     }
 
-    public static async Task<Results<Ok<CreditAccountResponse>, NotFound<ProblemDetails>, ValidationProblem>> GetAsync(
+    public static async Task<Results<Ok<CreditAccountResponse>, ProblemHttpResult, ValidationProblem>> GetAsync(
         string customerId,
         CreditStore store,
         HttpResponse response,

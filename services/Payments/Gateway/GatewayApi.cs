@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Payments.Gateway;
 
@@ -11,11 +10,12 @@ public static class GatewayApi
         var group = endpoints.MapGroup("/gateway").WithTags("Gateway simulator");
         group.MapGet("/charges/{orderId}", GetCharge)
             .WithName("GetGatewayCharge")
-            .WithSummary("How often the simulated gateway was asked to charge an order, and how often it actually charged.");
+            .WithSummary("How often the simulated gateway was asked to charge an order, and how often it actually charged.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
-    public static Results<Ok<GatewayChargeRecord>, NotFound<ProblemDetails>, ValidationProblem> GetCharge(string orderId, PaymentGatewaySimulator gateway)
+    public static Results<Ok<GatewayChargeRecord>, ProblemHttpResult, ValidationProblem> GetCharge(string orderId, PaymentGatewaySimulator gateway)
     {
         if (Http.InvalidId(nameof(orderId), orderId) is { } invalid)
         {
