@@ -1,4 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using Payments.Charges;
+using Payments.Credit;
+using Payments.Domain;
+using Payments.Gateway;
 
 namespace Payments;
 
@@ -8,16 +12,32 @@ public static class PaymentsExtensions
     {
         builder.Services.AddValidation();
         builder.Services.AddOptions<PaymentsOptions>().BindConfiguration(PaymentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PaymentStore>();
+        builder.Services.AddSingleton<CreditStore>();
+        builder.Services.AddSingleton<PaymentGatewaySimulator>();
+        builder.Services.AddSingleton<IPaymentGateway>(services => services.GetRequiredService<PaymentGatewaySimulator>());
         return builder;
     }
 }
 
-/// <summary>Settings of the payments service (section "Payments").</summary>
+/// <summary>Settings of the payments service (section "Payments"); the gateway simulator's are in "Payments:Gateway".</summary>
 public sealed class PaymentsOptions
 {
     public const string Section = "Payments";
 
-    /// <summary>The largest page a list endpoint returns.</summary>
-    [Range(1, 500)]
-    public int MaxPageSize { get; set; } = 100;
+    /// <summary>How often a read-modify-write is tried when the aggregate keeps changing under it (then 409).</summary>
+    [Range(1, 100)]
+    public int MaxConcurrencyAttempts { get; set; } = 20;
+
+    /// <summary>How long a credit account remembers an order it awarded or revoked (late duplicates and compensations within it are recognised).</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan CreditLedgerRetention { get; set; } = TimeSpan.FromDays(400);
+
+    /// <summary>The most orders a credit account remembers; the least recently changed are forgotten first.</summary>
+    [Range(10, 100_000)]
+    public int CreditLedgerMaxEntries { get; set; } = 2_000;
+
+    internal CreditLedgerPolicy ToCreditLedgerPolicy() => new(CreditLedgerRetention, CreditLedgerMaxEntries);
 }

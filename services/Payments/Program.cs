@@ -1,4 +1,7 @@
 using Payments;
+using Payments.Charges;
+using Payments.Credit;
+using Payments.Gateway;
 using ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,5 +13,8 @@ app.UseServiceDefaults();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
+app.MapPaymentsApi();
+app.MapCreditApi();
+app.MapGatewayApi();
 
 app.Run();

@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+
+namespace Payments.Domain;
+
+[JsonConverter(typeof(JsonStringEnumConverter<PaymentStatus>))]
+public enum PaymentStatus
+{
+    /// <summary>Recorded before the gateway is called, so only one request per order goes on to charge.</summary>
+    Pending,
+    Succeeded,
+    /// <summary>The gateway declined: a recorded outcome, never retried against the gateway.</summary>
+    Failed,
+    Refunded,
+}
+
+/// <summary>What a caller asks to charge for an order.</summary>
+public sealed record ChargeCommand(string OrderId, string CustomerId, decimal Amount, string Currency);
+
+/// <summary>The payment of one order (key: the order id). Persisted as is; every change raises the version.</summary>
+public sealed record Payment(
+    string OrderId,
+    string PaymentId,
+    string CustomerId,
+    decimal Amount,
+    string Currency,
+    PaymentStatus Status,
+    long Version,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string? GatewayReference = null,
+    string? FailureReason = null,
+    string? RefundReason = null)
+{
+    public static Payment Start(ChargeCommand command, DateTimeOffset now) => new(
+        command.OrderId,
+        Identifiers.PaymentIdFor(command.OrderId),
+        command.CustomerId,
+        command.Amount,
+        command.Currency,
+        PaymentStatus.Pending,
+        Version: 1,
+        CreatedAt: now,
+        UpdatedAt: now);
+
+    /// <summary>A charge for this order with another customer, amount or currency is a different request, not a retry.</summary>
+    public bool IsSameCharge(ChargeCommand command) =>
+        command.OrderId == OrderId && command.CustomerId == CustomerId && command.Amount == Amount && command.Currency == Currency;
+
+    public Payment Succeed(string gatewayReference, DateTimeOffset now) =>
+        Status == PaymentStatus.Pending
+            ? this with { Status = PaymentStatus.Succeeded, GatewayReference = gatewayReference, Version = Version + 1, UpdatedAt = now }
+            : throw new InvalidOperationException($"A {Status} payment cannot succeed; only a pending one can.");
+
+    public Payment Fail(string reason, DateTimeOffset now) =>
+        Status == PaymentStatus.Pending
+            ? this with { Status = PaymentStatus.Failed, FailureReason = reason, Version = Version + 1, UpdatedAt = now }
+            : throw new InvalidOperationException($"A {Status} payment cannot fail; only a pending one can.");
+
+    /// <summary>The refund rules: only a succeeded payment is refunded, once; a refunded one is answered again.</summary>
+    public RefundDecision DecideRefund(string reason, DateTimeOffset now) => Status switch
+    {
+        PaymentStatus.Succeeded => new RefundDecision.Refund(
+            this with { Status = PaymentStatus.Refunded, RefundReason = reason, Version = Version + 1, UpdatedAt = now }),
+        PaymentStatus.Refunded => new RefundDecision.AlreadyRefunded(this),
+        PaymentStatus.Failed => new RefundDecision.Refused("The payment failed; nothing was charged, so there is nothing to refund."),
+        _ => new RefundDecision.Refused("The payment is still pending at the gateway; retry the refund once it has settled."),
+    };
+}
+
+public abstract record RefundDecision
+{
+    private RefundDecision()
+    {
+    }
+
+    public sealed record Refund(Payment Refunded) : RefundDecision;
+
+    public sealed record AlreadyRefunded(Payment Payment) : RefundDecision;
+
+    public sealed record Refused(string Reason) : RefundDecision;
+}
