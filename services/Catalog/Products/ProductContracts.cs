@@ -7,18 +7,19 @@ namespace Catalog.Products;
 public sealed record CreateProductRequest(
     [property: Required, StringLength(ProductDecisions.MaxSkuLength)] string Sku,
     [property: Required, StringLength(ProductDecisions.MaxNameLength)] string Name,
-    [property: StringLength(ProductDecisions.MaxDescriptionLength)] string? Description,
     [property: Required, StringLength(ProductDecisions.MaxCategoryLength)] string Category,
     decimal Price,
     [property: Required] string Currency,
-    bool? Active);
+    // Optional in the JSON (defaults: no description, active): only parameters with a default may be absent.
+    [property: StringLength(ProductDecisions.MaxDescriptionLength)] string? Description = null,
+    bool? Active = null);
 
 /// <summary>PUT /products/{sku}: everything but the price (which has its own endpoint and event).</summary>
 public sealed record UpdateProductRequest(
     [property: Required, StringLength(ProductDecisions.MaxNameLength)] string Name,
-    [property: StringLength(ProductDecisions.MaxDescriptionLength)] string? Description,
     [property: Required, StringLength(ProductDecisions.MaxCategoryLength)] string Category,
-    bool Active);
+    bool Active,
+    [property: StringLength(ProductDecisions.MaxDescriptionLength)] string? Description = null);
 
 /// <summary>PUT /products/{sku}/price.</summary>
 public sealed record ChangePriceRequest(decimal Price, [property: Required] string Currency);

@@ -28,11 +28,17 @@ public sealed class CreateProductTests(CatalogFixture catalog) : IClassFixture<C
     }
 
     [Fact]
-    public async Task CreateProduct_ActiveOmitted_DefaultsToActive()
+    public async Task CreateProduct_ActiveAndDescriptionOmitted_DefaultsToActiveWithoutDescription()
     {
-        var created = await catalog.CreateAsync(CatalogFixture.NewSku());
+        var sku = CatalogFixture.NewSku();
 
+        // The optional properties are absent from the JSON, not null.
+        var response = await catalog.Http.PostAsJsonAsync("/products", new { sku, name = "Mug", category = "kitchen", price = 10.00m, currency = "EUR" }, Cancel);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = (await response.Content.ReadFromJsonAsync<ProductResponse>(Cancel))!;
         Assert.True(created.Active);
+        Assert.Equal("", created.Description);
     }
 
     [Fact]
