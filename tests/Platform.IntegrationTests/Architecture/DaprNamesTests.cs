@@ -8,7 +8,7 @@ namespace Platform.IntegrationTests.Architecture;
 /// </summary>
 public sealed class DaprNamesTests
 {
-    public static TheoryData<string> Services => ["Catalog", "Orders", "Payments", "Inventory"];
+    public static TheoryData<string> Services => ["Catalog", "Orders", "Payments", "Inventory", "OrderSaga", "OrderQuery", "Gateway"];
 
     [Theory]
     [MemberData(nameof(Services))]

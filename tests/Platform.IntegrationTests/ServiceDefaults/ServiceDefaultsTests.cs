@@ -8,7 +8,7 @@ namespace Platform.IntegrationTests.ServiceDefaults;
 /// <summary>What every service gets from services/ServiceDefaults, checked on each of them.</summary>
 public sealed class ServiceDefaultsTests(PostgresFixture postgres)
 {
-    public static TheoryData<string> AppIds => ["catalog", "orders", "payments", "inventory"];
+    public static TheoryData<string> AppIds => ["catalog", "orders", "payments", "inventory", "order-saga", "order-query", "gateway"];
 
     [Theory]
     [MemberData(nameof(AppIds))]
@@ -73,6 +73,9 @@ public sealed class ServiceDefaultsTests(PostgresFixture postgres)
         "orders" => environment.StartServiceAsync<Orders.OrdersOptions>(appId),
         "payments" => environment.StartServiceAsync<Payments.PaymentsOptions>(appId),
         "inventory" => environment.StartServiceAsync<Inventory.InventoryOptions>(appId),
+        "order-saga" => environment.StartServiceAsync<OrderSaga.OrderSagaOptions>(appId),
+        "order-query" => environment.StartServiceAsync<OrderQuery.OrderQueryOptions>(appId),
+        "gateway" => environment.StartServiceAsync<Gateway.GatewayOptions>(appId),
         _ => throw new ArgumentOutOfRangeException(nameof(appId)),
     };
 }

@@ -1,0 +1,14 @@
+using OrderQuery;
+using ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddOrderQuery();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.UseCloudEvents();
+app.MapSubscribeHandler();
+app.MapDefaultEndpoints();
+
+app.Run();

@@ -1,0 +1,8 @@
+namespace OrderSaga;
+
+/// <summary>The Dapr names this app uses, matching components/*.yaml and dapr.yaml (a test checks them).</summary>
+public static class DaprNames
+{
+    public const string AppId = "order-saga";
+    public const string PubSub = "pubsub";
+}
