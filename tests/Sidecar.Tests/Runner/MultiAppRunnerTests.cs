@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -143,6 +144,34 @@ public sealed class MultiAppRunnerTests
         Assert.Equal("failing", File.ReadAllText(appLog).Trim());
         var goodPid = Pid(run.Lines.First(l => l.StartsWith("== APP - good == pid=", StringComparison.Ordinal)));
         Assert.False(IsRunning(goodPid), "the good app is stopped too");
+    }
+
+    [Fact]
+    public async Task Run_RestartApps_KilledAppStartsAgainBesideTheSameSidecar()
+    {
+        await using var run = new RunHarness();
+        run.Folder("worker");
+        run.Write("dapr.yaml", """
+            version: 1
+            apps:
+              - appDirPath: worker
+                command: ["sh", "-c", "echo pid=$$ sidecar=$DAPR_HTTP_PORT; exec sleep 300"]
+            x-sidecar:
+              restartApps: true
+            """);
+
+        _ = run.Start();
+        var first = await run.WaitForLineAsync(l => l.StartsWith("== APP - worker == pid=", StringComparison.Ordinal), "the app's first start");
+        // kill -9, as a crashed process dies: no shutdown, no exit code of its own choosing.
+        Process.GetProcessById(Pid(first)).Kill();
+        var second = await run.WaitForLineAsync(
+            l => l.StartsWith("== APP - worker == pid=", StringComparison.Ordinal) && l != first, "the app started again");
+
+        Assert.Contains(run.Lines, l => l.Contains("App worker exited with code 137; starting it again", StringComparison.Ordinal));
+        Assert.NotEqual(Pid(first), Pid(second));
+        Assert.Equal(first.Split("sidecar=")[1], second.Split("sidecar=")[1]);
+        Assert.Equal(0, await run.StopAsync());
+        Assert.False(IsRunning(Pid(second)), "the restarted app is stopped with the run");
     }
 
     [Fact]

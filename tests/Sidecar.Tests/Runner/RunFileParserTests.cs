@@ -160,6 +160,34 @@ public sealed class RunFileParserTests : IDisposable
         Assert.Empty(run.Warnings);
     }
 
+    [Fact]
+    public void Parse_SidecarRunSettings_RestartOutboxDelayAndFaultsPerApp()
+    {
+        Folder("app");
+        var file = Write("dapr.yaml", "version: 1\napps:\n  - appDirPath: app\n    appID: pay\nx-sidecar:\n  restartApps: true\n  outboxDelay: 150ms\n  faults:\n    pay: \"seed=7,duplicate=0.5\"\n");
+
+        var run = RunFileParser.Parse(file);
+
+        Assert.True(run.RestartApps);
+        Assert.Equal(TimeSpan.FromMilliseconds(150), run.OutboxDelay);
+        Assert.Equal(7, run.Faults["pay"].Seed);
+        Assert.Equal(0.5, run.Faults["pay"].DuplicateProbability);
+        Assert.Empty(run.Warnings);
+    }
+
+    [Fact]
+    public void Parse_NoSidecarRunSettings_DaprCliDefaults()
+    {
+        Folder("app");
+        var file = Write("dapr.yaml", "version: 1\napps:\n  - appDirPath: app\n");
+
+        var run = RunFileParser.Parse(file);
+
+        Assert.False(run.RestartApps);
+        Assert.Null(run.OutboxDelay);
+        Assert.Empty(run.Faults);
+    }
+
     [Theory]
     [InlineData("apps:\n  - appDirPath: app\n", "version", "is required")]
     [InlineData("version: 2\napps:\n  - appDirPath: app\n", "version", "not supported")]
@@ -181,6 +209,10 @@ public sealed class RunFileParserTests : IDisposable
     [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  backends: [mongo]\n", "x-sidecar.backends[0]", "not a backend")]
     [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  backends: [postgres]\n  databases: [Orders-DB]\n", "x-sidecar.databases[0]", "not a database name")]
     [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  backends: [redis]\n  databases: [orders]\n", "x-sidecar.databases", "needs postgres")]
+    [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  restartApps: maybe\n", "x-sidecar.restartApps", "not true or false")]
+    [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  outboxDelay: soon\n", "x-sidecar.outboxDelay", "not a duration")]
+    [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  faults:\n    other: \"seed=1\"\n", "x-sidecar.faults.other", "not an app of this run")]
+    [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  faults:\n    app: \"duplicate\"\n", "x-sidecar.faults.app", "not key=value")]
     public void Parse_InvalidField_ErrorNamesFileAndField(string yaml, string field, string message)
     {
         Folder("app");

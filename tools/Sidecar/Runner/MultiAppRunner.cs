@@ -42,7 +42,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
             PrintTable(running);
             foreach (var app in running)
             {
-                StartApp(app, logger, failure, cancellationToken);
+                StartApp(app, logger, failure, runFile.RestartApps, cancellationToken);
             }
 
             var startTimeout = Duration(environment("SIDECAR_APP_START_TIMEOUT"), "SIDECAR_APP_START_TIMEOUT") ?? DefaultStartTimeout;
@@ -104,6 +104,8 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
             Namespace = NullIfEmpty(Lookup("NAMESPACE")),
             RegistryDirectory = registry,
             DataDirectory = Path.Combine(runFile.Directory, ".data", "sidecar", app.AppId),
+            OutboxRelayDelay = runFile.OutboxDelay ?? TimeSpan.FromSeconds(1),
+            Faults = runFile.Faults.GetValueOrDefault(app.AppId),
             EnvironmentLookup = Lookup,
         };
 
@@ -179,7 +181,7 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         }
     }
 
-    private static void StartApp(RunningApp app, ILogger logger, TaskCompletionSource<string> failure, CancellationToken stopping)
+    private static void StartApp(RunningApp app, ILogger logger, TaskCompletionSource<string> failure, bool restart, CancellationToken stopping)
     {
         if (app.App.Command.Count == 0)
         {
@@ -196,12 +198,13 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         }
 
         RunnerLog.AppStarted(logger, app.App.AppId, app.Process.Pid, string.Join(' ', app.App.Command));
-        _ = ReportExitAsync(app, failure, stopping);
+        _ = ReportExitAsync(app, logger, failure, restart, stopping);
     }
 
-    private static async Task ReportExitAsync(RunningApp app, TaskCompletionSource<string> failure, CancellationToken stopping)
+    private static async Task ReportExitAsync(RunningApp app, ILogger logger, TaskCompletionSource<string> failure, bool restart, CancellationToken stopping)
     {
-        var exitCode = await app.Process!.Exited;
+        var process = app.Process!;
+        var exitCode = await process.Exited;
         // Ctrl+C in a terminal signals the whole process group: the apps may exit before our own handler runs.
         try
         {
@@ -212,9 +215,34 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
             return;
         }
 
-        if (!app.Stopping)
+        if (app.Stopping)
+        {
+            return;
+        }
+
+        if (!restart)
         {
             failure.TrySetResult($"app '{app.App.AppId}' exited with code {exitCode}");
+            return;
+        }
+
+        // Like a restarted container: the sidecar (and everything it holds) stays, the app comes back with the same command.
+        RunnerLog.AppRestarting(logger, app.App.AppId, exitCode);
+        await process.DisposeAsync();
+        try
+        {
+            StartApp(app, logger, failure, restart, stopping);
+        }
+        catch (ChildProcessStartException ex)
+        {
+            failure.TrySetResult(ex.Message);
+            return;
+        }
+
+        if (app.Stopping)
+        {
+            // The run began stopping while we restarted: do not leave the new process behind.
+            await app.Process!.StopAsync(TimeSpan.FromSeconds(5));
         }
     }
 

@@ -14,6 +14,18 @@ public sealed record RunFile(
     /// <summary>PostgreSQL databases the run needs (<c>x-sidecar.databases</c>): one per service, Database per Service.</summary>
     public IReadOnlyList<string> Databases { get; init; } = [];
 
+    /// <summary>
+    /// <c>x-sidecar.restartApps</c>: an app that exits is started again while its sidecar keeps running, as Kubernetes
+    /// restarts a crashed app container beside daprd (the Dapr CLI instead ends the run). For crash tests and demos.
+    /// </summary>
+    public bool RestartApps { get; init; }
+
+    /// <summary><c>x-sidecar.outboxDelay</c>: the sidecars' outbox relay delay (daprd: 1 s).</summary>
+    public TimeSpan? OutboxDelay { get; init; }
+
+    /// <summary><c>x-sidecar.faults</c>: app id → fault spec (the <c>--sidecar-faults</c> syntax) for that app's sidecar.</summary>
+    public IReadOnlyDictionary<string, Faults.FaultOptions> Faults { get; init; } = new Dictionary<string, Faults.FaultOptions>();
+
     /// <summary>The run file's folder: relative paths of <c>common</c> and <c>appDirPath</c> start here, and <c>.data/</c> lives here.</summary>
     public string Directory => Path.GetDirectoryName(FilePath)!;
 }
@@ -191,7 +203,14 @@ public static class RunFileParser
 
             var backends = ParseBackends(root);
             var databases = ParseDatabases(root, backends);
-            return new RunFile(file, apps, backends, _warnings) { Databases = databases };
+            var extension = Mapping(root, ExtensionKey, "");
+            return new RunFile(file, apps, backends, _warnings)
+            {
+                Databases = databases,
+                RestartApps = extension is not null && ParseBool(String(extension, "restartApps", ExtensionKey), $"{ExtensionKey}.restartApps"),
+                OutboxDelay = extension is null ? null : ParseDuration(String(extension, "outboxDelay", ExtensionKey), $"{ExtensionKey}.outboxDelay"),
+                Faults = extension is null ? new Dictionary<string, Faults.FaultOptions>() : ParseFaults(extension, apps),
+            };
         }
 
         private RunApp ParseApp(
@@ -279,7 +298,7 @@ public static class RunFileParser
                 return [];
             }
 
-            WarnAboutFields(extension, ExtensionKey, ["backends", "databases"]);
+            WarnAboutFields(extension, ExtensionKey, ["backends", "databases", "restartApps", "outboxDelay", "faults"]);
             var backends = new List<Backend>();
             var names = Strings(extension, "backends", ExtensionKey);
             for (var i = 0; i < names.Count; i++)
@@ -292,6 +311,42 @@ public static class RunFileParser
             }
 
             return backends;
+        }
+
+        private bool ParseBool(string? text, string field) => text?.ToLowerInvariant() switch
+        {
+            null or "" or "false" => false,
+            "true" => true,
+            _ => throw Error(field, $"'{text}' is not true or false"),
+        };
+
+        private TimeSpan? ParseDuration(string? text, string field) =>
+            string.IsNullOrEmpty(text) ? null
+            : Resources.GoDuration.TryParse(text, out var value) && value >= TimeSpan.Zero ? value
+            : throw Error(field, $"'{text}' is not a duration (e.g. 100ms, 1s)");
+
+        private Dictionary<string, Faults.FaultOptions> ParseFaults(YamlMappingNode extension, List<RunApp> apps)
+        {
+            var result = new Dictionary<string, Faults.FaultOptions>(StringComparer.Ordinal);
+            foreach (var (appId, spec) in StringMap(extension, "faults", ExtensionKey))
+            {
+                var field = $"{ExtensionKey}.faults.{appId}";
+                if (!apps.Any(a => a.AppId == appId))
+                {
+                    throw Error(field, $"'{appId}' is not an app of this run");
+                }
+
+                try
+                {
+                    result[appId] = Sidecar.Faults.FaultOptions.Parse(spec);
+                }
+                catch (Hosting.SidecarUsageException ex)
+                {
+                    throw Error(field, ex.Message);
+                }
+            }
+
+            return result;
         }
 
         private List<string> ParseDatabases(YamlMappingNode root, List<Backend> backends)

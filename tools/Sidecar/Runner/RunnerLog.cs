@@ -12,6 +12,9 @@ internal static partial class RunnerLog
     [LoggerMessage(LogLevel.Information, "Backend {Backend} listening on {Address} (data in {DataDirectory})")]
     public static partial void BackendStarted(ILogger logger, string backend, string address, string dataDirectory);
 
+    [LoggerMessage(LogLevel.Warning, "App {AppId} exited with code {ExitCode}; starting it again (x-sidecar.restartApps)")]
+    public static partial void AppRestarting(ILogger logger, string appId, int exitCode);
+
     [LoggerMessage(LogLevel.Information, "Databases ready: {Databases}")]
     public static partial void DatabasesReady(ILogger logger, string databases);
 
