@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EndToEnd.Infrastructure;
 using Platform.Testing;
 
@@ -43,6 +44,21 @@ public sealed class PlatformRunTests
         using var stock = JsonDocument.Parse(await inventory.GetStringAsync("/stock/E2E-MUG", Cancel));
         Assert.Equal(3, stock.RootElement.GetProperty("available").GetInt32());
         Assert.Equal(2, stock.RootElement.GetProperty("reserved").GetInt32());
+        var violations = await Eventually.MatchAsync(
+            () => InvariantChecker.CheckAsync(run, [new AcknowledgedOrder(orderId, "key-1", "e2e-customer", 25.00m)]),
+            v => v.Count == 0,
+            TimeSpan.FromSeconds(20),
+            "the stores satisfy the platform's invariants once deliveries settle");
+        Assert.Empty(violations);
+
+        // The checker must see drift: a unit appears from nowhere, and an acknowledged order is missing.
+        var key = "inventory||stock-E2E-MUG";
+        var drifted = JsonNode.Parse((string)(await run.Redis.Database.HashGetAsync(key, "data"))!)!;
+        drifted["available"] = drifted["available"]!.GetValue<long>() + 1;
+        await run.Redis.Database.HashSetAsync(key, "data", drifted.ToJsonString());
+        var found = await InvariantChecker.CheckAsync(run, [new AcknowledgedOrder(orderId, "key-1", "e2e-customer", 25.00m), new AcknowledgedOrder("lost-order", "key-2", "e2e-customer", 5m)]);
+        Assert.Contains(found, v => v.StartsWith("sku E2E-MUG: restocked 5 ≠ available 4", StringComparison.Ordinal));
+        Assert.Contains("order lost-order was acknowledged but is not in the orders store", found);
     }
 
     [Fact]
