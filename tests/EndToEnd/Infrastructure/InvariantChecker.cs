@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using Platform.Testing;
 using StackExchange.Redis;
 
 namespace EndToEnd.Infrastructure;

@@ -3,9 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Platform.Testing;
 
-namespace EndToEnd.Infrastructure;
+namespace Platform.Testing;
 
 /// <summary>
 /// The platform as a user runs it: `Sidecar run -f` as an OS process with a run file naming every app (each its

@@ -1,0 +1,42 @@
+using System.Globalization;
+using Platform.Testing;
+using Saga.Benchmarks;
+
+// W1 of ../shared/BENCHMARKS-AND-FAULTS.md: sagas/s and latency from order accepted to terminal state, against a
+// monolith doing the same reads and writes in one PostgreSQL transaction, measured in the same run (docs/benchmarks.md).
+// Usage: dotnet run -c Release --project benchmarks/Saga.Benchmarks -- [--suite monolith|all] [--seconds 15]
+//        [--warmup 3] [--concurrency 1,8,32] [--decline-every 10] [--skus 50]
+var suite = ArgText(args, "--suite", "all");
+var seconds = ArgValue(args, "--seconds", 15);
+var warmup = ArgValue(args, "--warmup", 3);
+var declineEvery = ArgValue(args, "--decline-every", 10);
+var skus = ArgValue(args, "--skus", 50);
+var concurrencies = ArgText(args, "--concurrency", "1,8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; PostgreSQL fsync=on, synchronous_commit=on; every {declineEvery}th order is declined (compensation path); orders spread over {skus} SKUs");
+Console.WriteLine(LoadResult.Header);
+var results = new List<LoadResult>();
+if (suite is "monolith" or "all")
+{
+    await using var postgres = await PostgresServer.StartAsync(durable: true);
+    var database = await postgres.CreateDatabaseAsync("monolith");
+    var monolith = await MonolithSaga.CreateAsync(postgres.NpgsqlConnectionString(database.Split("database=")[1]), skus);
+    foreach (var concurrency in concurrencies)
+    {
+        var result = await ClosedLoop.RunAsync("monolith (one Npgsql transaction)", concurrency, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup),
+            i => monolith.RunAsync($"BENCH-{1 + (i % skus)}", $"customer-{i % 97}", $"key-{concurrency}-{i}", declined: i % declineEvery == 0));
+        Console.WriteLine(result.Row);
+        results.Add(result);
+    }
+}
+
+return 0;
+
+static int ArgValue(string[] args, string name, int fallback) =>
+    int.Parse(ArgText(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+static string ArgText(string[] args, string name, string fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+}
