@@ -53,4 +53,42 @@ public sealed class GatewaySimulatorTests
 
     [Fact]
     public void Find_NeverCharged_Null() => Assert.Null(Simulator().Find("order-unknown"));
+
+    [Fact]
+    public async Task LedgerFile_ProcessRestarted_RecordedChargesAnsweredNotChargedAgain()
+    {
+        var ledger = Path.Combine(Path.GetTempPath(), $"gateway-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var options = new GatewayOptions { LedgerFile = ledger, DeclinedCustomers = ["blocked"] };
+            var before = Simulator(options);
+            var approved = await before.ChargeAsync(new GatewayChargeRequest("order-a", "customer-1", 10m, "EUR"), TestContext.Current.CancellationToken);
+            var declined = await before.ChargeAsync(new GatewayChargeRequest("order-b", "blocked", 10m, "EUR"), TestContext.Current.CancellationToken);
+            await before.RefundAsync("order-a", TestContext.Current.CancellationToken);
+            // A crash mid-write leaves a torn line: it was never acknowledged, so it is no charge.
+            await File.AppendAllTextAsync(ledger, "{\"key\":\"order-c\",\"ref", TestContext.Current.CancellationToken);
+
+            var after = Simulator(options);
+            var again = await after.ChargeAsync(new GatewayChargeRequest("order-a", "customer-1", 10m, "EUR"), TestContext.Current.CancellationToken);
+
+            Assert.Equal(approved, again);
+            Assert.Equal(1, after.Find("order-a")?.Charges);
+            Assert.Equal(1, after.Find("order-a")?.Refunds);
+            Assert.Equal(declined, await after.ChargeAsync(new GatewayChargeRequest("order-b", "blocked", 10m, "EUR"), TestContext.Current.CancellationToken));
+            Assert.Null(after.Find("order-c"));
+        }
+        finally
+        {
+            File.Delete(ledger);
+        }
+    }
+
+    [Fact]
+    public async Task LedgerFile_Unset_NothingWrittenAndRestartForgets()
+    {
+        var first = Simulator();
+        await first.ChargeAsync(new GatewayChargeRequest("order-m", "customer-1", 10m, "EUR"), TestContext.Current.CancellationToken);
+
+        Assert.Null(Simulator().Find("order-m"));
+    }
 }

@@ -21,6 +21,12 @@ public sealed class GatewayOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan SlowResponse { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// A file where the simulated provider keeps its ledger (its "own database"), so a charge survives a crash of
+    /// the payments process as it would at a real provider. Unset: in memory, gone with the process.
+    /// </summary>
+    public string? LedgerFile { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (DeclinedCustomers.Concat(SlowCustomers).Any(customer => !Identifiers.IsValid(customer)))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Payments.Domain;
 
@@ -31,13 +32,44 @@ public sealed record GatewayChargeRecord(
 /// A payment provider inside the process, idempotent by key like a real one: the first request for a key
 /// executes the charge (after the configured delay, which runs even when the caller gives up, as a real
 /// provider's would); every later request for the key gets that recorded outcome. It counts requests and
-/// executed charges per key so tests can assert "charged at most once per order". Its ledger is in memory:
-/// it stands in for the provider's own database and starts empty with the process.
+/// executed charges per key so tests can assert "charged at most once per order". Its ledger stands in for the
+/// provider's own database: in memory by default, or in <see cref="GatewayOptions.LedgerFile"/>, where a charge
+/// is written (and flushed to disk) before its outcome is returned — the write IS the charge, so a crash of the
+/// payments process either happened before the charge or finds it recorded after the restart.
 /// </summary>
-public sealed class PaymentGatewaySimulator(IOptions<GatewayOptions> options, TimeProvider time) : IPaymentGateway
+public sealed class PaymentGatewaySimulator : IPaymentGateway
 {
-    private readonly GatewayPolicy _policy = options.Value.ToPolicy();
+    private readonly GatewayPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly string? _ledgerFile;
+    private readonly Lock _fileLock = new();
     private readonly ConcurrentDictionary<string, LedgerEntry> _ledger = new(StringComparer.Ordinal);
+
+    public PaymentGatewaySimulator(IOptions<GatewayOptions> options, TimeProvider time)
+    {
+        _policy = options.Value.ToPolicy();
+        _time = time;
+        _ledgerFile = options.Value.LedgerFile;
+        foreach (var line in _ledgerFile is not null && File.Exists(_ledgerFile) ? File.ReadAllLines(_ledgerFile) : [])
+        {
+            // A torn last line (crash mid-write) was never acknowledged: it is not a charge.
+            if (TryParse(line) is not { } record)
+            {
+                continue;
+            }
+
+            if (record.Refund)
+            {
+                _ledger.GetValueOrDefault(record.Key)?.Refund();
+            }
+            else
+            {
+                var request = new GatewayChargeRequest(record.Key, record.CustomerId!, record.Amount, record.Currency!);
+                var outcome = new GatewayOutcome(record.Reference!, record.DeclineReason is null ? new GatewayDecision.Approved() : new GatewayDecision.Declined(record.DeclineReason));
+                _ledger[record.Key] = LedgerEntry.Restored(request, outcome);
+            }
+        }
+    }
 
     public async Task<GatewayOutcome> ChargeAsync(GatewayChargeRequest request, CancellationToken cancellationToken)
     {
@@ -48,10 +80,10 @@ public sealed class PaymentGatewaySimulator(IOptions<GatewayOptions> options, Ti
 
     public Task RefundAsync(string idempotencyKey, CancellationToken cancellationToken)
     {
-        // A charge the in-memory ledger no longer knows (the process restarted) is refunded without a record.
-        if (_ledger.TryGetValue(idempotencyKey, out var entry))
+        // A charge an in-memory ledger no longer knows (the process restarted) is refunded without a record.
+        if (_ledger.TryGetValue(idempotencyKey, out var entry) && entry.Refund())
         {
-            entry.Refund();
+            Append(new LedgerRecord(idempotencyKey, Refund: true));
         }
 
         return Task.CompletedTask;
@@ -64,11 +96,49 @@ public sealed class PaymentGatewaySimulator(IOptions<GatewayOptions> options, Ti
         var delay = GatewayRules.ResponseDelay(request.CustomerId, _policy);
         if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(delay, time);
+            await Task.Delay(delay, _time);
         }
 
-        return new GatewayOutcome("gw_" + Guid.NewGuid().ToString("N"), GatewayRules.Decide(request, _policy));
+        var outcome = new GatewayOutcome("gw_" + Guid.NewGuid().ToString("N"), GatewayRules.Decide(request, _policy));
+        Append(new LedgerRecord(
+            request.IdempotencyKey, false, request.CustomerId, request.Amount, request.Currency, outcome.Reference, (outcome.Decision as GatewayDecision.Declined)?.Reason));
+        return outcome;
     }
+
+    private void Append(LedgerRecord record)
+    {
+        if (_ledgerFile is null)
+        {
+            return;
+        }
+
+        // One short line per charge or refund, on disk before the caller hears the outcome.
+        lock (_fileLock)
+        {
+            using var file = new FileStream(_ledgerFile, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.WriteThrough);
+            file.Write(JsonSerializer.SerializeToUtf8Bytes(record, LedgerJson));
+            file.WriteByte((byte)'\n');
+            file.Flush(flushToDisk: true);
+        }
+    }
+
+    private static readonly JsonSerializerOptions LedgerJson = new(JsonSerializerDefaults.Web);
+
+    private static LedgerRecord? TryParse(string line)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(line) ? null : JsonSerializer.Deserialize<LedgerRecord>(line, LedgerJson);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>One line of the ledger file: a charge (with its outcome) or a refund of a key.</summary>
+    private sealed record LedgerRecord(
+        string Key, bool Refund, string? CustomerId = null, decimal Amount = 0, string? Currency = null, string? Reference = null, string? DeclineReason = null);
 
     private sealed class LedgerEntry
     {
@@ -91,12 +161,20 @@ public sealed class PaymentGatewaySimulator(IOptions<GatewayOptions> options, Ti
                 LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
+        /// <summary>An entry read back from the ledger file: the charge happened before the restart.</summary>
+        public static LedgerEntry Restored(GatewayChargeRequest request, GatewayOutcome outcome)
+        {
+            var entry = new LedgerEntry(request, () => Task.FromResult(outcome));
+            _ = entry.Outcome;
+            return entry;
+        }
+
         public Task<GatewayOutcome> Outcome => _outcome.Value;
 
         public void CountRequest() => Interlocked.Increment(ref _requests);
 
-        /// <summary>Refunds are idempotent too: the first one counts, repeats are answered.</summary>
-        public void Refund() => Interlocked.CompareExchange(ref _refunds, 1, 0);
+        /// <summary>Refunds are idempotent too: the first one counts (true), repeats are answered (false).</summary>
+        public bool Refund() => Interlocked.CompareExchange(ref _refunds, 1, 0) == 0;
 
         public GatewayChargeRecord Snapshot()
         {
