@@ -1,4 +1,7 @@
 using OrderQuery;
+using OrderQuery.Projections;
+using OrderQuery.Queries;
+using OrderQuery.Rebuild;
 using ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,5 +13,10 @@ app.UseServiceDefaults();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
+app.MapOrderViewsApi();
+app.MapProductSearchApi();
+app.MapStatsApi();
+app.MapAdminApi();
+app.MapEventsApi();
 
 app.Run();
