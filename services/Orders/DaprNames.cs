@@ -4,6 +4,7 @@ namespace Orders;
 public static class DaprNames
 {
     public const string AppId = "orders";
+    public const string OrderSagaAppId = "order-saga";
     public const string PubSub = "pubsub";
 
     /// <summary>Orders (state.postgresql v2) with the outbox to <see cref="OrdersTopic"/>.</summary>

@@ -14,6 +14,7 @@ public static class OrdersExtensions
         builder.Services.AddSingleton<OrderStore>();
         builder.Services.AddSingleton<CustomerOrderIndex>();
         builder.Services.AddSingleton<PriceReplica>();
+        builder.Services.AddSagaFastPath();
         return builder;
     }
 }

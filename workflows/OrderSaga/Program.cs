@@ -1,4 +1,5 @@
 using OrderSaga;
+using OrderSaga.Sagas;
 using ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,5 +11,7 @@ app.UseServiceDefaults();
 app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
+app.MapSagasApi();
+app.MapOrderEventsApi();
 
 app.Run();

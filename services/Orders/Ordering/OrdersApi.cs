@@ -32,6 +32,7 @@ public static class OrdersApi
         OrderStore orders,
         CustomerOrderIndex index,
         PriceReplica replica,
+        SagaFastPath sagaFastPath,
         IOptions<OrdersOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -66,6 +67,7 @@ public static class OrdersApi
             case PlaceOutcome.Placed placed:
                 logger.OrderPlaced(orderId, command.CustomerId, placed.Response.Lines.Count, placed.Response.Total, placed.Response.Currency);
                 response.Headers.ETag = $"\"{placed.Response.Version}\"";
+                await sagaFastPath.StartSagaAsync(placed.Response, cancellationToken);
                 return TypedResults.Created($"/orders/{orderId}", placed.Response);
             case PlaceOutcome.Replayed replayed:
                 logger.OrderReplayed(orderId);
