@@ -6,13 +6,13 @@ using Microsoft.Extensions.Options;
 
 namespace Inventory.Choreography;
 
-// Our copies of the fields we read (tolerant reader): OrderPlaced and OrderConfirmed from topic orders,
+// Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced and OrderConfirmed from topic orders,
 // PaymentFailed from topic payments.
-internal sealed record OrderPlacedLineCopy(string Sku, int Quantity);
+public sealed record OrderPlacedLineCopy(string Sku, int Quantity);
 
-internal sealed record OrderPlacedCopy(string EventId, string OrderId, long Version, string SagaMode, IReadOnlyList<OrderPlacedLineCopy> Lines);
+public sealed record OrderPlacedCopy(string EventId, string OrderId, long Version, string SagaMode, IReadOnlyList<OrderPlacedLineCopy> Lines);
 
-internal sealed record OrderEventCopy(string EventId, string OrderId, long Version);
+public sealed record OrderEventCopy(string EventId, string OrderId, long Version);
 
 /// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, RETRY is retried by resiliency.yaml, DROP dead-letters.</summary>
 public sealed record TopicStatus(string Status)
@@ -40,7 +40,8 @@ public static class SagaEventsApi
 {
     private const string LogCategory = "Inventory.Choreography";
 
-    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
+    /// <summary>How events are read: camelCase, and a missing required field is malformed (DROP).</summary>
+    public static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
     {
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,

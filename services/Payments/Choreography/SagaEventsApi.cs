@@ -8,13 +8,13 @@ using Payments.Gateway;
 
 namespace Payments.Choreography;
 
-// Our copies of the fields we read (tolerant reader): OrderPlaced and OrderConfirmed from topic orders,
+// Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced and OrderConfirmed from topic orders,
 // StockReserved from topic inventory.
-internal sealed record OrderPlacedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, decimal Total, string Currency);
+public sealed record OrderPlacedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, decimal Total, string Currency);
 
-internal sealed record OrderConfirmedCopy(string EventId, string OrderId, long Version);
+public sealed record OrderConfirmedCopy(string EventId, string OrderId, long Version);
 
-internal sealed record StockReservedCopy(string EventId, string OrderId, long Version);
+public sealed record StockReservedCopy(string EventId, string OrderId, long Version);
 
 /// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, RETRY is retried by resiliency.yaml, DROP dead-letters.</summary>
 public sealed record TopicStatus(string Status)
@@ -38,7 +38,8 @@ public static class SagaEventsApi
 {
     private const string LogCategory = "Payments.Choreography";
 
-    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
+    /// <summary>How events are read: camelCase, and a missing required field is malformed (DROP).</summary>
+    public static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
     {
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
