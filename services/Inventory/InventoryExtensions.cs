@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Inventory.Choreography;
 using Inventory.Reservations;
 using Inventory.Stock;
 
@@ -14,6 +15,7 @@ public static class InventoryExtensions
         builder.Services.AddSingleton<StockStore>();
         builder.Services.AddSingleton<ReservationStore>();
         builder.Services.AddSingleton<ReservationProcess>();
+        builder.Services.AddSingleton<SagaMarkerStore>();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using Inventory;
+using Inventory.Choreography;
 using Inventory.Reservations;
 using Inventory.Stock;
 using ServiceDefaults;
@@ -14,5 +15,6 @@ app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
 app.MapStockApi();
 app.MapReservationsApi();
+app.MapSagaEventsApi();
 
 app.Run();

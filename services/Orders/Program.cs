@@ -1,4 +1,5 @@
 using Orders;
+using Orders.Choreography;
 using Orders.Ordering;
 using Orders.Replica;
 using ServiceDefaults;
@@ -14,5 +15,6 @@ app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
 app.MapOrdersApi();
 app.MapCatalogEventsApi();
+app.MapSagaEventsApi();
 
 app.Run();

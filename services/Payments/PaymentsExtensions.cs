@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Payments.Charges;
+using Payments.Choreography;
 using Payments.Credit;
 using Payments.Domain;
 using Payments.Gateway;
@@ -16,6 +17,7 @@ public static class PaymentsExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PaymentStore>();
         builder.Services.AddSingleton<CreditStore>();
+        builder.Services.AddSingleton<SagaOrderStore>();
         builder.Services.AddSingleton<PaymentGatewaySimulator>();
         builder.Services.AddSingleton<IPaymentGateway>(services => services.GetRequiredService<PaymentGatewaySimulator>());
         return builder;

@@ -1,5 +1,6 @@
 using Payments;
 using Payments.Charges;
+using Payments.Choreography;
 using Payments.Credit;
 using Payments.Gateway;
 using ServiceDefaults;
@@ -16,5 +17,6 @@ app.MapDefaultEndpoints();
 app.MapPaymentsApi();
 app.MapCreditApi();
 app.MapGatewayApi();
+app.MapSagaEventsApi();
 
 app.Run();

@@ -1,0 +1,204 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Payments.Charges;
+using Payments.Credit;
+using Payments.Domain;
+using Payments.Gateway;
+
+namespace Payments.Choreography;
+
+// Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced and OrderConfirmed from topic orders,
+// StockReserved from topic inventory.
+public sealed record OrderPlacedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, decimal Total, string Currency);
+
+public sealed record OrderConfirmedCopy(string EventId, string OrderId, long Version);
+
+public sealed record StockReservedCopy(string EventId, string OrderId, long Version);
+
+/// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, RETRY is retried by resiliency.yaml, DROP dead-letters.</summary>
+public sealed record TopicStatus(string Status)
+{
+    public static TopicStatus Success { get; } = new("SUCCESS");
+
+    public static TopicStatus Retry { get; } = new("RETRY");
+
+    public static TopicStatus Drop { get; } = new("DROP");
+}
+
+/// <summary>
+/// The payments participant of the choreographed saga (DESIGN §3). OrderPlaced leaves a local copy of the order
+/// (amount, currency, customer, saga mode); StockReserved charges a choreographed order through the same
+/// idempotent charge as <c>POST /payments</c> (PaymentSucceeded/PaymentFailed go out through its outbox);
+/// OrderConfirmed awards floor(total) credit points through the same idempotent award as the credit API. Every
+/// effect is keyed by order id, so duplicates and redeliveries change nothing twice. Subscriptions:
+/// components/payments-subscriptions.yaml; unknown types answer DROP (→ the topic's dead-letter topic, logged).
+/// </summary>
+public static class SagaEventsApi
+{
+    private const string LogCategory = "Payments.Choreography";
+
+    /// <summary>How events are read: camelCase, and a missing required field is malformed (DROP).</summary>
+    public static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    public static RouteGroupBuilder MapSagaEventsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/events/saga").WithTags("Events").ExcludeFromDescription();
+        group.MapPost("OrderPlaced", OrderPlacedAsync);
+        group.MapPost("StockReserved", StockReservedAsync);
+        group.MapPost("OrderConfirmed", OrderConfirmedAsync);
+        group.MapPost("ignored/{eventType}", Ignore);
+        group.MapPost("unrouted", DropUnrouted);
+        return group;
+    }
+
+    internal static async Task<Ok<TopicStatus>> OrderPlacedAsync(
+        HttpRequest request, SagaOrderStore orders, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(LogCategory);
+        const string type = "OrderPlaced";
+        var placed = await ReadAsync<OrderPlacedCopy>(request, type, logger, cancellationToken);
+        if (placed is null)
+        {
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        var problem = Invalid(placed.EventId, placed.OrderId) ?? (Identifiers.IsValid(placed.CustomerId) ? null : "customerId is not a valid id");
+        if (problem is not null)
+        {
+            logger.SagaEventDropped(type, problem);
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        // Kept for every mode: without it a StockReserved could not tell an orchestrated order from an early one.
+        await orders.SaveAsync(
+            new SagaOrder(placed.OrderId, placed.CustomerId, placed.SagaMode, placed.Total, placed.Currency, placed.Version, time.GetUtcNow()),
+            cancellationToken);
+        logger.SagaEventHandled(type, placed.EventId, placed.OrderId, $"copy of the {placed.SagaMode} order kept");
+        return TypedResults.Ok(TopicStatus.Success);
+    }
+
+    internal static async Task<Ok<TopicStatus>> StockReservedAsync(
+        HttpRequest request,
+        SagaOrderStore orders,
+        PaymentStore payments,
+        IPaymentGateway gateway,
+        TimeProvider time,
+        IOptions<PaymentsOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(LogCategory);
+        const string type = "StockReserved";
+        var reserved = await ReadAsync<StockReservedCopy>(request, type, logger, cancellationToken);
+        if (reserved is null || Invalid(reserved.EventId, reserved.OrderId) is not null)
+        {
+            logger.SagaEventDropped(type, reserved is null ? "unreadable" : Invalid(reserved.EventId, reserved.OrderId)!);
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        switch (ChoreographyRules.OnStockReserved(await orders.GetAsync(reserved.OrderId, cancellationToken)))
+        {
+            case SagaStep.Wait wait:
+                logger.SagaEventDeferred(type, reserved.EventId, reserved.OrderId, wait.Why);
+                return TypedResults.Ok(TopicStatus.Retry);
+            case SagaStep.Skip skip:
+                logger.SagaEventHandled(type, reserved.EventId, reserved.OrderId, $"ignored: {skip.Why}");
+                return TypedResults.Ok(TopicStatus.Success);
+            case SagaStep.Charge charge:
+                var result = await PaymentsApi.ChargeAsync(
+                    new ChargeRequest(charge.OrderId, charge.CustomerId, charge.Amount, charge.Currency), payments, gateway, time, options, loggers, cancellationToken);
+                return Answer(type, reserved.EventId, reserved.OrderId, result.Result, logger);
+            default:
+                throw new InvalidOperationException("unexpected saga step");
+        }
+    }
+
+    internal static async Task<Ok<TopicStatus>> OrderConfirmedAsync(
+        HttpRequest request,
+        SagaOrderStore orders,
+        CreditStore credit,
+        TimeProvider time,
+        IOptions<PaymentsOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(LogCategory);
+        const string type = "OrderConfirmed";
+        var confirmed = await ReadAsync<OrderConfirmedCopy>(request, type, logger, cancellationToken);
+        if (confirmed is null || Invalid(confirmed.EventId, confirmed.OrderId) is not null)
+        {
+            logger.SagaEventDropped(type, confirmed is null ? "unreadable" : Invalid(confirmed.EventId, confirmed.OrderId)!);
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        switch (ChoreographyRules.OnOrderConfirmed(await orders.GetAsync(confirmed.OrderId, cancellationToken)))
+        {
+            case SagaStep.Award award:
+                var result = await CreditApi.AwardAsync(
+                    award.CustomerId, new AwardCreditRequest(award.OrderId, award.Points), credit, time, options, loggers, cancellationToken);
+                return Answer(type, confirmed.EventId, confirmed.OrderId, result.Result, logger);
+            case SagaStep.Skip skip:
+                logger.SagaEventHandled(type, confirmed.EventId, confirmed.OrderId, $"ignored: {skip.Why}");
+                return TypedResults.Ok(TopicStatus.Success);
+            default:
+                throw new InvalidOperationException("unexpected saga step");
+        }
+    }
+
+    internal static Ok<TopicStatus> Ignore(string eventType, ILoggerFactory loggers)
+    {
+        loggers.CreateLogger(LogCategory).SagaEventIgnored(eventType);
+        return TypedResults.Ok(TopicStatus.Success);
+    }
+
+    internal static Ok<TopicStatus> DropUnrouted(ILoggerFactory loggers)
+    {
+        loggers.CreateLogger(LogCategory).SagaEventDropped("(unrouted)", "no route for this event type on topics orders and inventory");
+        return TypedResults.Ok(TopicStatus.Drop);
+    }
+
+    /// <summary>
+    /// The delivery answer for what the charge or award endpoint answered: done (incl. a decline, which is recorded
+    /// and published as PaymentFailed) → SUCCESS; a request that contradicts what is recorded or is invalid → DROP,
+    /// since no retry can change it. Conflicts that outlast the ETag retries throw and are retried by Dapr.
+    /// </summary>
+    internal static Ok<TopicStatus> Answer(string type, string eventId, string orderId, IResult result, ILogger logger)
+    {
+        switch (result)
+        {
+            case IStatusCodeHttpResult { StatusCode: >= 200 and < 300 or StatusCodes.Status402PaymentRequired } done:
+                logger.SagaEventHandled(type, eventId, orderId, done.StatusCode == StatusCodes.Status402PaymentRequired ? "payment declined" : $"done ({done.StatusCode})");
+                return TypedResults.Ok(TopicStatus.Success);
+            case ProblemHttpResult problem:
+                logger.SagaEventDropped(type, $"{eventId} for order {orderId}: {problem.ProblemDetails.Title}: {problem.ProblemDetails.Detail}");
+                return TypedResults.Ok(TopicStatus.Drop);
+            default:
+                logger.SagaEventDropped(type, $"{eventId} for order {orderId}: refused as invalid ({result.GetType().Name})");
+                return TypedResults.Ok(TopicStatus.Drop);
+        }
+    }
+
+    private static async Task<T?> ReadAsync<T>(HttpRequest request, string type, ILogger logger, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(request.Body, EventJson, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            logger.SagaEventDropped(type, $"malformed: {ex.Message}");
+            return null;
+        }
+    }
+
+    private static string? Invalid(string eventId, string orderId) =>
+        string.IsNullOrWhiteSpace(eventId) ? "eventId is missing"
+        : !Identifiers.IsValid(orderId) ? "orderId is not a valid id"
+        : null;
+}

@@ -1,0 +1,63 @@
+namespace Payments.Domain;
+
+/// <summary>
+/// The local copy of an order that payments keeps from OrderPlaced (event-carried state transfer): the charge
+/// needs customer, amount and currency, and the saga mode tells whether the choreographed saga is ours to run.
+/// </summary>
+public sealed record SagaOrder(string OrderId, string CustomerId, string SagaMode, decimal Total, string Currency, long Version, DateTimeOffset ReceivedAt);
+
+/// <summary>What the payments participant does with a saga event.</summary>
+public abstract record SagaStep
+{
+    private SagaStep()
+    {
+    }
+
+    /// <summary>The order's copy has not arrived yet: answer RETRY so the delivery comes back after it.</summary>
+    public sealed record Wait(string Why) : SagaStep;
+
+    /// <summary>Not ours to act on: acknowledge, change nothing.</summary>
+    public sealed record Skip(string Why) : SagaStep;
+
+    public sealed record Charge(string OrderId, string CustomerId, decimal Amount, string Currency) : SagaStep;
+
+    public sealed record Award(string CustomerId, string OrderId, int Points) : SagaStep;
+}
+
+/// <summary>The payments side of the choreographed saga (DESIGN §3) as pure decisions.</summary>
+public static class ChoreographyRules
+{
+    public const string Choreography = "Choreography";
+
+    /// <summary>The most points one award may carry (the credit API's limit).</summary>
+    public const int MaxPointsPerOrder = 1_000_000;
+
+    public static bool IsChoreographed(SagaOrder order) => string.Equals(order.SagaMode, Choreography, StringComparison.Ordinal);
+
+    /// <summary>
+    /// StockReserved → charge the order. Without the copy we cannot tell the amount nor even the mode, so the
+    /// event waits for its OrderPlaced (delivery retries); orchestrated orders are charged by their workflow.
+    /// </summary>
+    public static SagaStep OnStockReserved(SagaOrder? order) => order switch
+    {
+        null => new SagaStep.Wait("OrderPlaced of this order has not arrived yet"),
+        _ when !IsChoreographed(order) => new SagaStep.Skip($"the order runs the {order.SagaMode} saga"),
+        _ => new SagaStep.Charge(order.OrderId, order.CustomerId, order.Total, order.Currency),
+    };
+
+    /// <summary>
+    /// OrderConfirmed → award floor(total) points. A choreographed order is confirmed only after payments charged
+    /// it, which needed the copy: no copy therefore means not a choreographed order of ours, not "too early".
+    /// </summary>
+    public static SagaStep OnOrderConfirmed(SagaOrder? order) => order switch
+    {
+        null => new SagaStep.Skip("no copy of the order: payments did not charge it in the choreographed saga"),
+        _ when !IsChoreographed(order) => new SagaStep.Skip($"the order runs the {order.SagaMode} saga"),
+        _ when CreditPoints(order.Total) == 0 => new SagaStep.Skip("the order total earns no points"),
+        _ => new SagaStep.Award(order.CustomerId, order.OrderId, CreditPoints(order.Total)),
+    };
+
+    /// <summary>One point per whole unit of the order total (floor), at most <see cref="MaxPointsPerOrder"/>.</summary>
+    public static int CreditPoints(decimal total) =>
+        total <= 0 ? 0 : (int)Math.Min(decimal.Floor(total), MaxPointsPerOrder);
+}
