@@ -107,4 +107,15 @@ public sealed class ForwardingTests(GatewayFixture fixture)
         Assert.Equal($"?q={term}&category=kitchen&minPrice=2.5&maxPrice=20", body.GetProperty("query").GetString());
         Assert.Equal("SKU-1", body.GetProperty("items")[0].GetProperty("sku").GetString());
     }
+
+    [Fact]
+    public async Task OpenApi_Document_ListsThePublicEndpoints()
+    {
+        var document = await fixture.Gateway.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Token);
+
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/orders", paths);
+        Assert.Contains("/api/orders/{orderId}", paths);
+        Assert.Contains("/api/products/search", paths);
+    }
 }
