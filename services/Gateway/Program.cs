@@ -1,4 +1,6 @@
 using Gateway;
+using Gateway.Orders;
+using Gateway.Products;
 using ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,8 +9,8 @@ builder.AddGateway();
 
 var app = builder.Build();
 app.UseServiceDefaults();
-app.UseCloudEvents();
-app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
+app.MapOrdersApi();
+app.MapProductsApi();
 
 app.Run();
