@@ -32,7 +32,7 @@ public sealed class DegradedWorld : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? gatewaySettings = null,
         FaultOptions? gatewayFaults = null)
     {
-        var world = new DegradedWorld(await ServiceEnvironment.StartAsync(postgres.Server, GatewayComponents.Overrides));
+        var world = new DegradedWorld(await ServiceEnvironment.StartAsync(postgres.Server));
         try
         {
             if (withOrders)

@@ -47,7 +47,7 @@ public sealed class GatewayFixture(PostgresFixture postgres) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _environment = await ServiceEnvironment.StartAsync(postgres.Server, GatewayComponents.Overrides);
+        _environment = await ServiceEnvironment.StartAsync(postgres.Server);
         Catalog = await Environment.StartServiceAsync<global::Catalog.CatalogOptions>("catalog");
         Orders = await Environment.StartServiceAsync<global::Orders.OrdersOptions>("orders");
         Payments = await Environment.StartServiceAsync<global::Payments.PaymentsOptions>("payments");

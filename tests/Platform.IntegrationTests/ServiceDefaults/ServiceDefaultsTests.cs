@@ -74,8 +74,15 @@ public sealed class ServiceDefaultsTests(PostgresFixture postgres)
         "payments" => environment.StartServiceAsync<Payments.PaymentsOptions>(appId),
         "inventory" => environment.StartServiceAsync<Inventory.InventoryOptions>(appId),
         "order-saga" => environment.StartServiceAsync<OrderSaga.OrderSagaOptions>(appId),
-        "order-query" => environment.StartServiceAsync<OrderQuery.OrderQueryOptions>(appId),
+        "order-query" => StartOrderQueryAsync(environment),
         "gateway" => environment.StartServiceAsync<Gateway.GatewayOptions>(appId),
         _ => throw new ArgumentOutOfRangeException(nameof(appId)),
     };
+
+    // The read side owns a PostgreSQL database it reaches with Npgsql, not through a component.
+    private static async Task<RunningService> StartOrderQueryAsync(ServiceEnvironment environment) =>
+        await environment.StartServiceAsync<OrderQuery.OrderQueryOptions>("order-query", new ServiceStartOptions
+        {
+            Settings = new Dictionary<string, string?> { ["OrderQuery:ConnectionString"] = await environment.Postgres.CreateDatabaseAsync("orderquery") },
+        });
 }
