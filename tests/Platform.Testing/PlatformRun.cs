@@ -42,6 +42,9 @@ public sealed partial class PlatformRun : IAsyncDisposable
         new("orders", "services/Orders", "Orders"),
         new("payments", "services/Payments", "Payments"),
         new("inventory", "services/Inventory", "Inventory"),
+        new("order-saga", "workflows/OrderSaga", "OrderSaga"),
+        new("order-query", "services/OrderQuery", "OrderQuery"),
+        new("gateway", "services/Gateway", "Gateway"),
     ];
 
     /// <param name="appSettings">Extra environment per app id (e.g. the payment gateway's decline rules).</param>
@@ -233,7 +236,7 @@ public sealed partial class PlatformRun : IAsyncDisposable
 
         text.AppendLine("x-sidecar:");
         text.AppendLine("  backends: [postgres, redis]");
-        text.AppendLine("  databases: [catalog, orders, payments, saga]");
+        text.AppendLine("  databases: [catalog, orders, payments, saga, orderquery]");
         text.AppendLine("  restartApps: true");
         text.AppendLine("  outboxDelay: 100ms");
         if (faults is { Count: > 0 })
