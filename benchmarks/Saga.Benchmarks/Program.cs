@@ -4,7 +4,7 @@ using Saga.Benchmarks;
 
 // W1 of ../shared/BENCHMARKS-AND-FAULTS.md: sagas/s and latency from order accepted to terminal state, against a
 // monolith doing the same reads and writes in one PostgreSQL transaction, measured in the same run (docs/benchmarks.md).
-// Usage: dotnet run -c Release --project benchmarks/Saga.Benchmarks -- [--suite monolith|all] [--seconds 15]
+// Usage: dotnet run -c Release --project benchmarks/Saga.Benchmarks -- [--suite monolith|orchestration|choreography|all] [--seconds 15]
 //        [--warmup 3] [--concurrency 1,8,32] [--decline-every 10] [--skus 50]
 var suite = ArgText(args, "--suite", "all");
 var seconds = ArgValue(args, "--seconds", 15);
@@ -27,6 +27,36 @@ if (suite is "monolith" or "all")
             i => monolith.RunAsync($"BENCH-{1 + (i % skus)}", $"customer-{i % 97}", $"key-{concurrency}-{i}", declined: i % declineEvery == 0));
         Console.WriteLine(result.Row);
         results.Add(result);
+    }
+}
+
+string[] modes = ["Orchestration", "Choreography"];
+foreach (var mode in modes.Where(m => suite == "all" || string.Equals(suite, m, StringComparison.OrdinalIgnoreCase)))
+{
+    await using var platform = await PlatformSaga.StartAsync(skus);
+    foreach (var concurrency in concurrencies)
+    {
+        var result = await ClosedLoop.RunAsync($"{mode.ToLowerInvariant()} (7 processes, sidecars, outbox)", concurrency, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup),
+            i => platform.RunAsync(
+                $"BENCH-{1 + (i % skus)}",
+                i % declineEvery == 0 ? PlatformSaga.DeclinedCustomer : $"customer-{i % 97}",
+                $"key-{mode}-{concurrency}-{i}",
+                mode));
+        Console.WriteLine(result.Row);
+        results.Add(result);
+    }
+}
+
+var baseline = results.Where(r => r.Variant.StartsWith("monolith", StringComparison.Ordinal)).ToDictionary(r => r.Concurrency);
+if (baseline.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine("| variant | concurrency | throughput / monolith | p50 / monolith |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (var result in results.Where(r => !r.Variant.StartsWith("monolith", StringComparison.Ordinal) && baseline.ContainsKey(r.Concurrency)))
+    {
+        var m = baseline[result.Concurrency];
+        Console.WriteLine($"| {result.Variant} | {result.Concurrency} | {result.PerSecond / m.PerSecond:0.000}× | {result.P50Ms / m.P50Ms:0.0}× |");
     }
 }
 
