@@ -213,14 +213,16 @@ public sealed class ProjectionTests(ReadSideFixture fixture) : IClassFixture<Rea
     {
         var order = new SampleOrder(Guid.NewGuid().ToString(), ReadSide.NewId("cust"), DateTimeOffset.UtcNow);
         await Service.PublishAsync("orders", "OrderPlaced", order.Placed());
-        await Service.SummaryWhenAsync(order.OrderId, _ => true, "the order projected");
+        var summary = await Service.SummaryWhenAsync(order.OrderId, _ => true, "the order projected");
 
         var stats = await Service.GetAsync<StalenessResponse>("/stats/staleness?last=50");
 
+        // This update's own staleness is small; the window also holds other tests' events, some stamped days ago
+        // on purpose, so the percentiles are only checked for their order.
+        Assert.InRange(summary.StalenessMs!.Value, 0, 60_000);
         Assert.InRange(stats.Count, 1, 50);
         Assert.NotNull(stats.P50Ms);
-        Assert.InRange(stats.P50Ms!.Value, 0, 60_000);
-        Assert.True(stats.P99Ms >= stats.P50Ms && stats.MaxMs >= stats.P99Ms);
+        Assert.True(stats.P50Ms >= 0 && stats.P99Ms >= stats.P50Ms && stats.MaxMs >= stats.P99Ms);
     }
 
     private async Task<long> CountInboxRowsAsync(string orderId)

@@ -45,6 +45,18 @@ public sealed class ResiliencyPoliciesTests : IDisposable
     }
 
     [Fact]
+    public void ForApp_TwoResourcesNameTheTarget_TheOneLoadedLastWins()
+    {
+        // Files load in name order; daprd merges the resources into one map, so the later entry replaces the earlier.
+        _folder.Write("a-resiliency.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata:\n  name: first\nspec:\n  policies:\n    timeouts:\n      first: 1s\n  targets:\n    apps:\n      callee:\n        timeout: first\n");
+        _folder.Write("b-resiliency.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata:\n  name: second\nspec:\n  policies:\n    timeouts:\n      second: 2s\n  targets:\n    apps:\n      callee:\n        timeout: second\n");
+
+        var target = new ResiliencyPolicies(_folder.Load("caller"), new SidecarOptions { AppId = "caller" }).ForApp("callee");
+
+        Assert.Equal(TimeSpan.FromSeconds(2), target.Timeout);
+    }
+
+    [Fact]
     public void ForApp_NamedTarget_ReplacesDefaultsEntirely()
     {
         var policies = Load(Policies + "  targets:\n    apps:\n      callee:\n        timeout: short\n");

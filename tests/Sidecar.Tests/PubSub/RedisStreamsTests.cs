@@ -96,9 +96,11 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
         await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]", _ =>
         {
             // The first answer comes long after processingTimeout; the sidecar gives up on it and leaves the message pending.
+            // 4 s leaves the reclaim loop (every 100 ms, for messages idle 400 ms) a wide window even on a busy machine:
+            // with 1.5 s a starved reclaim sometimes ran only after the first answer had acknowledged the message.
             if (Interlocked.Increment(ref calls) == 1)
             {
-                Thread.Sleep(TimeSpan.FromSeconds(1.5));
+                Thread.Sleep(TimeSpan.FromSeconds(4));
             }
 
             return (200, "");

@@ -6,7 +6,8 @@ namespace Sidecar.Resiliency;
 
 /// <summary>
 /// Looks up the Resiliency policies that apply to a target, with daprd's named default policies as fallback
-/// (contract §4.7, §5.2). Only resources whose scopes include this app count.
+/// (contract §4.7, §5.2). Only resources whose scopes include this app count. When several resources name the
+/// same target or policy, the one loaded last wins, as in daprd (it merges them into one map in load order).
 /// </summary>
 public sealed class ResiliencyPolicies(ResourceSet resources, SidecarOptions options, TimeProvider? time = null)
 {
@@ -34,22 +35,22 @@ public sealed class ResiliencyPolicies(ResourceSet resources, SidecarOptions opt
     /// <param name="defaultInfixes">Default policy names from most to least specific: Default{infix}RetryPolicy etc.</param>
     private TargetPolicies Find(Func<ResiliencyResource, TargetPolicies?> target, params string[] defaultInfixes)
     {
-        if (_mine.Select(target).FirstOrDefault(t => t is not null) is { } specific)
+        if (_mine.Select(target).LastOrDefault(t => t is not null) is { } specific)
         {
             return specific;
         }
 
         return new TargetPolicies(
-            TryFirstNamed(defaultInfixes, infix => $"Default{infix}RetryPolicy", r => r.Retries, out var retry) ? retry : null,
-            TryFirstNamed(defaultInfixes, infix => $"Default{infix}TimeoutPolicy", r => r.Timeouts, out var timeout) ? timeout : null,
-            TryFirstNamed(defaultInfixes, infix => $"Default{infix}CircuitBreakerPolicy", r => r.CircuitBreakers, out var breaker) ? breaker : null);
+            TryLastNamed(defaultInfixes, infix => $"Default{infix}RetryPolicy", r => r.Retries, out var retry) ? retry : null,
+            TryLastNamed(defaultInfixes, infix => $"Default{infix}TimeoutPolicy", r => r.Timeouts, out var timeout) ? timeout : null,
+            TryLastNamed(defaultInfixes, infix => $"Default{infix}CircuitBreakerPolicy", r => r.CircuitBreakers, out var breaker) ? breaker : null);
     }
 
-    private bool TryFirstNamed<T>(string[] infixes, Func<string, string> name, Func<ResiliencyResource, IReadOnlyDictionary<string, T>> policies, out T policy)
+    private bool TryLastNamed<T>(string[] infixes, Func<string, string> name, Func<ResiliencyResource, IReadOnlyDictionary<string, T>> policies, out T policy)
     {
         foreach (var infix in infixes)
         {
-            foreach (var resource in _mine)
+            foreach (var resource in Enumerable.Reverse(_mine))
             {
                 if (policies(resource).TryGetValue(name(infix), out policy!))
                 {
