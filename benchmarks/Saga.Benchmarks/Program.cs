@@ -4,7 +4,7 @@ using Saga.Benchmarks;
 
 // W1 of ../shared/BENCHMARKS-AND-FAULTS.md: sagas/s and latency from order accepted to terminal state, against a
 // monolith doing the same reads and writes in one PostgreSQL transaction, measured in the same run (docs/benchmarks.md).
-// Usage: dotnet run -c Release --project benchmarks/Saga.Benchmarks -- [--suite monolith|orchestration|choreography|all] [--seconds 15]
+// Usage: dotnet run -c Release --project benchmarks/Saga.Benchmarks -- [--suite monolith|orchestration|choreography|all|reads] [--seconds 15]
 //        [--warmup 3] [--concurrency 1,8,32] [--decline-every 10] [--skus 50]
 var suite = ArgText(args, "--suite", "all");
 var seconds = ArgValue(args, "--seconds", 15);
@@ -12,6 +12,18 @@ var warmup = ArgValue(args, "--warmup", 3);
 var declineEvery = ArgValue(args, "--decline-every", 10);
 var skus = ArgValue(args, "--skus", 50);
 var concurrencies = ArgText(args, "--concurrency", "1,8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+
+if (suite == "reads")
+{
+    // Issue #6: CQRS read vs composed read of one order, in the same run (docs/benchmarks.md, "Reads").
+    Console.WriteLine("| path | concurrency | reads/s | p50 | p99 | |\n|---|---|---|---|---|---|");
+    foreach (var row in await ReadPaths.RunAsync(orderCount: 200, concurrencies.Where(c => c > 1).ToArray(), TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup)))
+    {
+        Console.WriteLine(row);
+    }
+
+    return 0;
+}
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; PostgreSQL fsync=on, synchronous_commit=on; every {declineEvery}th order is declined (compensation path); orders spread over {skus} SKUs");
 Console.WriteLine(LoadResult.Header);
