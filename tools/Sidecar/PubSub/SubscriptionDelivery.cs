@@ -288,7 +288,10 @@ internal sealed class SubscriptionDelivery(
             var answer = await response.Content.ReadAsByteArrayAsync(attempt.Token);
             return DeliveryOutcome.FromResponse((int)response.StatusCode, answer);
         }
-        catch (HttpRequestException ex)
+        // When the broker's own deadline (processingTimeout) cancelled the call, HttpClient may surface it as an
+        // HttpRequestException rather than a cancellation, depending on where the call was: it must still reach the
+        // broker as "not handled" (left pending, redelivered), never become an outcome that gets acknowledged.
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
             return new DeliveryOutcome(DeliveryOutcomeKind.Retry, null, $"error calling the app: {ex.Message}");
         }
