@@ -96,16 +96,16 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
         await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]", _ =>
         {
             // The first answer comes long after processingTimeout; the sidecar gives up on it and leaves the message pending.
-            // 4 s leaves the reclaim loop (every 100 ms, for messages idle 400 ms) a wide window even on a busy machine:
-            // with 1.5 s a starved reclaim sometimes ran only after the first answer had acknowledged the message.
+            // Generous timings: in the full suite (hundreds of sidecars in one process on two cores) a 400 ms
+            // processingTimeout also cut off the redeliveries themselves, and the test failed about every other run.
             if (Interlocked.Increment(ref calls) == 1)
             {
-                Thread.Sleep(TimeSpan.FromSeconds(4));
+                Thread.Sleep(TimeSpan.FromSeconds(6));
             }
 
             return (200, "");
         });
-        var yaml = Broker(Redis, backends, ("processingTimeout", "400ms"), ("redeliverInterval", "100ms"));
+        var yaml = Broker(Redis, backends, ("processingTimeout", "2s"), ("redeliverInterval", "200ms"));
         await using var sidecar = await StartSidecarAsync(appId, yaml, app.Port);
 
         await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
