@@ -4,7 +4,7 @@ using Platform.IntegrationTests.Infrastructure;
 namespace Platform.IntegrationTests.GatewayTests;
 
 /// <summary>Timeouts per dependency and the cache TTL are checked when the gateway starts, not at its first request.</summary>
-public sealed class GatewayOptionsTests(PostgresFixture postgres)
+public sealed class GatewayOptionsTests
 {
     [Fact]
     public void Validate_Defaults_Succeed()
@@ -33,13 +33,8 @@ public sealed class GatewayOptionsTests(PostgresFixture postgres)
     [Fact]
     public async Task Start_AttemptTimeoutLongerThanTotal_Refused()
     {
-        await using var environment = await ServiceEnvironment.StartAsync(postgres.Server);
+        var output = await RefusedStart.OutputAsync<GatewayOptions>(new Dictionary<string, string> { ["Gateway:Catalog:AttemptTimeout"] = "00:00:09", ["Gateway:Catalog:TotalTimeout"] = "00:00:03" });
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => environment.StartServiceAsync<GatewayOptions>(DaprNames.AppId, new ServiceStartOptions
-        {
-            Settings = new Dictionary<string, string?> { ["Gateway:Catalog:AttemptTimeout"] = "00:00:09", ["Gateway:Catalog:TotalTimeout"] = "00:00:03" },
-        }));
-
-        Assert.Contains("TotalTimeout", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("TotalTimeout", output, StringComparison.Ordinal);
     }
 }
