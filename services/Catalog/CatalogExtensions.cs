@@ -11,6 +11,7 @@ public static class CatalogExtensions
         builder.Services.AddValidation();
         builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ProductWriteGate>();
         builder.Services.AddSingleton<ProductStore>();
         return builder;
     }

@@ -43,7 +43,7 @@ internal abstract record WriteOutcome
 /// (components-contrib #3576), where the re-save is a harmless rewrite of identical content. If the process dies
 /// between the two steps, the product is correct for GET and the next write makes it listable again.
 /// </remarks>
-internal sealed class ProductStore(DaprClient dapr, TimeProvider time, IOptions<CatalogOptions> options, ILogger<ProductStore> logger)
+internal sealed class ProductStore(DaprClient dapr, ProductWriteGate gate, TimeProvider time, IOptions<CatalogOptions> options, ILogger<ProductStore> logger)
 {
     private static readonly Dictionary<string, string> JsonContent = new() { ["contentType"] = "application/json" };
 
@@ -60,18 +60,27 @@ internal sealed class ProductStore(DaprClient dapr, TimeProvider time, IOptions<
             case Decision.Rejected rejected:
                 return new WriteOutcome.Rejected(rejected.Errors);
             case Decision.Changed { Change: var change }:
-                var sku = change.Product.Sku;
-                var (existing, _) = await FindAsync(sku, cancellationToken);
-                if (existing is not null || !await TryCommitAsync(change, etag: null, cancellationToken))
+                using (await gate.EnterAsync(change.Product.Sku, cancellationToken))
                 {
-                    logger.ProductExists(sku);
-                    return new WriteOutcome.AlreadyExists();
+                    return await CreateAsync(change, cancellationToken);
                 }
 
-                return new WriteOutcome.Written(change.Product, await MakeQueryableAsync(change.Product, cancellationToken), Changed: true);
             default:
                 throw new InvalidOperationException("a create either changes or is rejected");
         }
+    }
+
+    private async Task<WriteOutcome> CreateAsync(ProductChange change, CancellationToken cancellationToken)
+    {
+        var sku = change.Product.Sku;
+        var (existing, _) = await FindAsync(sku, cancellationToken);
+        if (existing is not null || !await TryCommitAsync(change, etag: null, cancellationToken))
+        {
+            logger.ProductExists(sku);
+            return new WriteOutcome.AlreadyExists();
+        }
+
+        return new WriteOutcome.Written(change.Product, await MakeQueryableAsync(change.Product, cancellationToken), Changed: true);
     }
 
     /// <summary>
@@ -81,6 +90,7 @@ internal sealed class ProductStore(DaprClient dapr, TimeProvider time, IOptions<
     /// </summary>
     public async Task<WriteOutcome> ModifyAsync(string sku, string? ifMatch, Func<Product, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
     {
+        using var _ = await gate.EnterAsync(sku, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             var (state, etag) = await FindAsync(sku, cancellationToken);

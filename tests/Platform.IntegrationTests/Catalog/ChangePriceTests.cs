@@ -1,3 +1,4 @@
+using Catalog;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -82,5 +83,31 @@ public sealed class ChangePriceTests(CatalogFixture catalog) : IClassFixture<Cat
         Assert.All(changes.Zip(changes.Skip(1)), pair => Assert.Equal(pair.First.Price, pair.Second.Previous));
         Assert.Equal(prices, changes.Select(c => c.Price).Order());
         Assert.Equal(changes[^1].Price, read.Price);
+    }
+
+    [Fact]
+    public async Task ChangePrice_ConcurrentChangesOnTwoReplicas_ETagConflictsRetriedIntoOneChain()
+    {
+        // A second catalog replica beside the fixture's: writes of one product meet only through the store's ETag.
+        await using var replica = await catalog.Environment.StartServiceAsync<CatalogOptions>(DaprNames.AppId);
+        var sku = CatalogFixture.NewSku();
+        await catalog.CreateAsync(sku, 100m);
+        var prices = Enumerable.Range(1, 6).Select(i => 100m + i).ToList();
+
+        var responses = await Task.WhenAll(prices.Select((p, i) => (i % 2 == 0 ? catalog.Http : replica.Http)
+            .PutAsJsonAsync($"/products/{sku}/price", new { price = p, currency = "EUR" }, Cancel)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var (read, _) = await catalog.GetAsync(sku);
+        Assert.Equal(7L, read!.Version);
+        var changes = (await catalog.WaitForEventsAsync(sku, 7))
+            .Where(e => e.GetProperty("type").GetString() == "ProductPriceChanged")
+            .Select(e => e.GetProperty("data"))
+            .OrderBy(d => d.GetProperty("version").GetInt64())
+            .Select(d => (Previous: d.GetProperty("previousPrice").GetDecimal(), Price: d.GetProperty("price").GetDecimal()))
+            .ToList();
+        Assert.Equal(100m, changes[0].Previous);
+        Assert.All(changes.Zip(changes.Skip(1)), pair => Assert.Equal(pair.First.Price, pair.Second.Previous));
+        Assert.Equal(prices, changes.Select(c => c.Price).Order());
     }
 }
