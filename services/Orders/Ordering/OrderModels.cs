@@ -39,7 +39,7 @@ public sealed record OrderResponse(
     DateTimeOffset? ConfirmedAt,
     DateTimeOffset? CancelledAt,
     string? CancellationReason,
-    DateTimeOffset? CancellationRequestedAt);
+    DateTimeOffset? CancellationRequestedAt = null);
 
 /// <summary>A page of a customer's orders, newest first; pass <see cref="ContinuationToken"/> back for the next page.</summary>
 public sealed record OrderPage(IReadOnlyList<OrderResponse> Items, string? ContinuationToken);
