@@ -106,7 +106,7 @@ public abstract record TransitionResult
     public sealed record Noted(Order Order) : TransitionResult;
 }
 
-/// <summary>The order's state machine as pure decisions: Pending → Placed → Confirmed | Cancelled.</summary>
+/// <summary>The order's state machine as pure decisions: Pending → Placed → Confirmed | Cancelled; Confirmed → Cancelling → Cancelled (a customer cancellation).</summary>
 public static class OrderDecisions
 {
     public const int MaxReasonLength = 500;
