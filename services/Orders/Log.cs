@@ -38,6 +38,6 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Debug, Message = "State key {Key}: conditional write lost a race, retrying")]
     public static partial void ReplicaRaceLost(this ILogger logger, string key, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the saga fast path failed ({Why}); OrderPlaced starts the saga")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the saga fast path failed ({Why}); the outbox event starts the saga")]
     public static partial void SagaFastPathFailed(this ILogger logger, string orderId, string why);
 }

@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Saga {OrderId} finished: {State} ({Reason})")]
     public static partial void SagaFinished(this ILogger logger, string orderId, SagaState state, string? reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cancellation of order {OrderId} started ({Reason})")]
+    public static partial void CancellationStarted(this ILogger logger, string orderId, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Saga {OrderId}: start requested by {Source}, {Outcome}")]
     public static partial void StartRequested(this ILogger logger, string orderId, string source, string outcome);
 

@@ -26,6 +26,9 @@ public static class OrderSagaExtensions
             options.RegisterActivity<RefundPaymentActivity>();
             options.RegisterActivity<ReleaseStockActivity>();
             options.RegisterActivity<CancelOrderActivity>();
+            options.RegisterWorkflow<OrderCancellationWorkflow>();
+            options.RegisterActivity<ReturnStockActivity>();
+            options.RegisterActivity<RevokeCreditActivity>();
         });
         return builder;
     }

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Inventory.Choreography;
 
-// Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced and OrderConfirmed from topic orders,
-// PaymentFailed from topic payments.
+// Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced, OrderConfirmed and
+// OrderCancellationRequested from topic orders, PaymentFailed from topic payments.
 public sealed record OrderPlacedLineCopy(string Sku, int Quantity);
 
 public sealed record OrderPlacedCopy(string EventId, string OrderId, long Version, string SagaMode, IReadOnlyList<OrderPlacedLineCopy> Lines);
@@ -53,6 +53,7 @@ public static class SagaEventsApi
         group.MapPost("OrderPlaced", OrderPlacedAsync);
         group.MapPost("PaymentFailed", PaymentFailedAsync);
         group.MapPost("OrderConfirmed", OrderConfirmedAsync);
+        group.MapPost("OrderCancellationRequested", OrderCancellationRequestedAsync);
         group.MapPost("ignored/{eventType}", Ignore);
         group.MapPost("unrouted", DropUnrouted);
         return group;
@@ -137,6 +138,27 @@ public static class SagaEventsApi
         return Respond(type, confirmed.EventId, confirmed.OrderId, CommitAnswer(await process.CommitAsync(confirmed.OrderId, cancellationToken)), logger);
     }
 
+    /// <summary>The customer cancelled a confirmed choreographed order: its committed units come back (StockReturned).</summary>
+    internal static async Task<Ok<TopicStatus>> OrderCancellationRequestedAsync(
+        HttpRequest request, SagaMarkerStore markers, ReservationProcess process, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(LogCategory);
+        const string type = "OrderCancellationRequested";
+        var cancelled = await ReadAsync<OrderEventCopy>(request, type, logger, cancellationToken);
+        if (cancelled is null || Invalid(cancelled.EventId, cancelled.OrderId) is not null)
+        {
+            logger.SagaEventDropped(type, cancelled is null ? "unreadable" : Invalid(cancelled.EventId, cancelled.OrderId)!);
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        if (ChoreographyRules.OnOrderCancellationRequested(await markers.GetAsync(cancelled.OrderId, cancellationToken)) == SagaReaction.Ignore)
+        {
+            return Respond(type, cancelled.EventId, cancelled.OrderId, new SagaAnswer(TopicStatus.Success, "ignored: not an order of the choreographed saga here"), logger);
+        }
+
+        return Respond(type, cancelled.EventId, cancelled.OrderId, ReturnAnswer(await process.ReturnAsync(cancelled.OrderId, cancellationToken)), logger);
+    }
+
     internal static Ok<TopicStatus> Ignore(string eventType, ILoggerFactory loggers)
     {
         loggers.CreateLogger(LogCategory).SagaEventIgnored(eventType);
@@ -173,6 +195,14 @@ public static class SagaEventsApi
         null => new(TopicStatus.Drop, "no reservation to commit"),
         { Status: ReservationStatus.Committed } => new(TopicStatus.Success, "reservation Committed"),
         _ => new(TopicStatus.Drop, $"the reservation is {reservation.Status}; a confirmed order cannot commit it"),
+    };
+
+    /// <summary>Returned → done; not committed yet → RETRY (the OrderConfirmed delivery may come later); the rest → dead letter.</summary>
+    internal static SagaAnswer ReturnAnswer(Reservation? reservation) => ChoreographyRules.AfterReturn(reservation?.Status) switch
+    {
+        ReturnVerdict.Done => new(TopicStatus.Success, "reservation Returned"),
+        ReturnVerdict.NotYet => new(TopicStatus.Retry, $"the reservation is {reservation!.Status}; waiting for its commit before returning it"),
+        _ => new(TopicStatus.Drop, reservation is null ? "no reservation to return" : $"the reservation is {reservation.Status}; nothing left the warehouse"),
     };
 
     private static Ok<TopicStatus> Respond(string type, string eventId, string orderId, SagaAnswer answer, ILogger logger)

@@ -19,6 +19,9 @@ public sealed record StockReleased(string EventId, string OrderId, long Version,
 /// <summary>The order's reserved units left the warehouse.</summary>
 public sealed record StockCommitted(string EventId, string OrderId, long Version, IReadOnlyList<StockLine> Lines, DateTimeOffset OccurredAt);
 
+/// <summary>The committed units of a cancelled order are back in available stock (the customer-cancellation compensation).</summary>
+public sealed record StockReturned(string EventId, string OrderId, long Version, IReadOnlyList<StockLine> Lines, DateTimeOffset OccurredAt);
+
 public static class InventoryEvents
 {
     /// <summary>
@@ -41,6 +44,7 @@ public static class InventoryEvents
                 reservation.UpdatedAt)),
             ReservationStatus.Released => (nameof(StockReleased), new StockReleased(eventId, reservation.OrderId, reservation.Version, lines, reservation.UpdatedAt)),
             ReservationStatus.Committed => (nameof(StockCommitted), new StockCommitted(eventId, reservation.OrderId, reservation.Version, lines, reservation.UpdatedAt)),
+            ReservationStatus.Returned => (nameof(StockReturned), new StockReturned(eventId, reservation.OrderId, reservation.Version, lines, reservation.UpdatedAt)),
             _ => throw new InvalidOperationException($"a {reservation.Status} reservation has no event"),
         };
     }

@@ -19,6 +19,16 @@ public enum SagaReaction
 
     /// <summary>The order is confirmed: its units leave the warehouse.</summary>
     Commit,
+
+    /// <summary>The customer cancelled the confirmed order: its committed units come back to available.</summary>
+    Return,
+}
+
+public enum ReturnVerdict
+{
+    Done,
+    NotYet,
+    Contradiction,
 }
 
 /// <summary>The inventory side of the choreographed saga (DESIGN §3) as pure decisions.</summary>
@@ -36,6 +46,22 @@ public static partial class ChoreographyRules
     public static SagaReaction OnPaymentFailed(SagaParticipation? participation) => participation is null ? SagaReaction.Ignore : SagaReaction.Release;
 
     public static SagaReaction OnOrderConfirmed(SagaParticipation? participation) => participation is null ? SagaReaction.Ignore : SagaReaction.Commit;
+
+    /// <summary>A customer cancellation of a choreographed order restocks it; an orchestrated one is restocked by its workflow.</summary>
+    public static SagaReaction OnOrderCancellationRequested(SagaParticipation? participation) => participation is null ? SagaReaction.Ignore : SagaReaction.Return;
+
+    /// <summary>
+    /// How a return that a cancellation asked for ended, as the consumer answers it: Returned is done; Reserved or
+    /// Pending means the commit of the confirmed order has not landed yet (the OrderConfirmed delivery can come
+    /// after the cancellation's), so wait for it; Released or Rejected contradict a confirmed order (nothing ever
+    /// left the warehouse, and no StockReturned will report the restock) and go to the reconciliation job.
+    /// </summary>
+    public static ReturnVerdict AfterReturn(ReservationStatus? status) => status switch
+    {
+        ReservationStatus.Returned => ReturnVerdict.Done,
+        ReservationStatus.Reserved or ReservationStatus.Pending or ReservationStatus.Committed => ReturnVerdict.NotYet,
+        _ => ReturnVerdict.Contradiction,
+    };
 
     /// <summary>
     /// The lines of an OrderPlaced as a reservation (normalized), or why they cannot be one: the same rules as the

@@ -11,6 +11,9 @@ public enum ReservationStatus
     Rejected,
     Released,
     Committed,
+
+    /// <summary>The order was cancelled after its units left the warehouse: they are back in available stock.</summary>
+    Returned,
 }
 
 public sealed record ReservationLine(string Sku, int Quantity);
@@ -60,6 +63,9 @@ public sealed record Reservation(
 
     public Reservation Commit(DateTimeOffset now) => Move(ReservationStatus.Committed, now, from: [ReservationStatus.Reserved]);
 
+    /// <summary>A customer cancelled the confirmed order: the committed units come back to available.</summary>
+    public Reservation Return(DateTimeOffset now) => Move(ReservationStatus.Returned, now, from: [ReservationStatus.Committed]);
+
     /// <summary>The outbox transaction that carried this status's event also writes this.</summary>
     public Reservation Published() => EventPending
         ? this with { EventPending = false }
@@ -70,6 +76,7 @@ public sealed record Reservation(
     {
         ReservationStatus.Rejected or ReservationStatus.Released => LineSettlement.GiveBack,
         ReservationStatus.Committed => LineSettlement.Commit,
+        ReservationStatus.Returned => LineSettlement.Return,
         _ => LineSettlement.None,
     };
 
@@ -94,6 +101,9 @@ public enum LineSettlement
     None,
     GiveBack,
     Commit,
+
+    /// <summary>Committed units come back to available (a customer cancellation).</summary>
+    Return,
 }
 
 /// <summary>Line rules of a reserve request.</summary>

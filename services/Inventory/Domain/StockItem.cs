@@ -14,6 +14,9 @@ public enum HoldState
 
     /// <summary>The order's units left the warehouse.</summary>
     Committed,
+
+    /// <summary>The order's committed units came back to available (the order was cancelled after confirmation).</summary>
+    Returned,
 }
 
 public sealed record Hold(int Quantity, HoldState State, DateTimeOffset ChangedAt);
@@ -39,6 +42,9 @@ public enum SettleOutcome
 
     /// <summary>A release found the order's units already committed (they left the warehouse).</summary>
     AlreadyCommitted,
+
+    /// <summary>A return found the order's units not committed here (still held, released, or never taken).</summary>
+    NotCommitted,
 }
 
 /// <summary>
@@ -146,6 +152,42 @@ public sealed record StockItem(
             default:
                 return (this, SettleOutcome.NothingHeld);
         }
+    }
+
+    /// <summary>
+    /// The order's committed units come back to available (restock of a cancelled order), once. A committed hold
+    /// this record has already forgotten (older than the retention) is returned by the reservation's
+    /// <paramref name="quantity"/>, as long as that many units are committed; the Returned hold written then
+    /// keeps a repeat from returning them twice.
+    /// </summary>
+    public (StockItem Next, SettleOutcome Outcome) Return(string orderId, int quantity, DateTimeOffset now, TimeSpan settledRetention)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
+        Holds.TryGetValue(orderId, out var hold);
+        var units = hold switch
+        {
+            { State: HoldState.Returned } => -1,
+            { State: HoldState.Committed } => hold.Quantity,
+            null when Committed >= quantity => quantity,
+            _ => 0,
+        };
+        if (units < 0)
+        {
+            return (this, SettleOutcome.AlreadyApplied);
+        }
+
+        if (units == 0)
+        {
+            return (this, SettleOutcome.NotCommitted);
+        }
+
+        var next = Changed(now, settledRetention);
+        return (next with
+        {
+            Available = Available + units,
+            Committed = Committed - units,
+            Holds = With(next.Holds, orderId, new Hold(units, HoldState.Returned, now)),
+        }, SettleOutcome.Applied);
     }
 
     /// <summary>Every change bumps the version and forgets settled orders older than the retention.</summary>

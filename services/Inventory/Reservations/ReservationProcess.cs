@@ -132,6 +132,34 @@ public sealed class ReservationProcess(
         }
     }
 
+    /// <summary>
+    /// The restock of a cancelled order: a Committed reservation becomes Returned and its units go back to
+    /// available (StockReturned). Idempotent: a Returned one is answered as it is. Null when there is no
+    /// reservation; otherwise the reservation afterwards (any status but Returned means nothing was returned).
+    /// </summary>
+    public async Task<Reservation?> ReturnAsync(string orderId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            ThrowIfExhausted(attempt, orderId);
+            if (await reservations.GetAsync(orderId, cancellationToken) is not { } stored)
+            {
+                return null;
+            }
+
+            var current = await DriveAsync(stored, cancellationToken);
+            if (current.Value.Status != ReservationStatus.Committed)
+            {
+                return current.Value;
+            }
+
+            if (await MoveAsync(current, current.Value.Return(time.GetUtcNow()), attempt, cancellationToken))
+            {
+                return (await DriveAsync(await reservations.GetRequiredAsync(orderId, cancellationToken), cancellationToken)).Value;
+            }
+        }
+    }
+
     /// <summary>Runs the stored reservation forward until it rests: no event pending and not Pending.</summary>
     private async Task<Versioned<Reservation>> DriveAsync(Versioned<Reservation> current, CancellationToken cancellationToken)
     {
@@ -219,8 +247,8 @@ public sealed class ReservationProcess(
         {
             foreach (var line in reservation.Lines)
             {
-                var (outcome, _) = await stock.SettleAsync(line.Sku, reservation.OrderId, reservation.Settlement, cancellationToken);
-                if (outcome is SettleOutcome.NothingHeld or SettleOutcome.AlreadyCommitted)
+                var (outcome, _) = await stock.SettleAsync(line.Sku, reservation.OrderId, line.Quantity, reservation.Settlement, cancellationToken);
+                if (outcome is SettleOutcome.NothingHeld or SettleOutcome.AlreadyCommitted or SettleOutcome.NotCommitted)
                 {
                     logger.SettlementMismatch(reservation.Settlement, reservation.OrderId, line.Sku, outcome);
                 }

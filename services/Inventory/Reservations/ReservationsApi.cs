@@ -14,6 +14,8 @@ public static class ReservationsApi
         group.MapGet("/{orderId}", GetReservation).WithName("GetReservation");
         group.MapPost("/{orderId}/release", Release).WithName("Release").WithSummary("Gives the units back (the compensation); idempotent");
         group.MapPost("/{orderId}/commit", Commit).WithName("Commit").WithSummary("Reserved units leave the warehouse; idempotent");
+        group.MapPost("/{orderId}/return", Return).WithName("Return")
+            .WithSummary("Committed units of a cancelled order come back to available (restock); idempotent, never twice");
         group.MapPost("/{orderId}/resume", Resume).WithName("Resume").WithSummary("Finishes a reservation a crashed request left half done");
         return group;
     }
@@ -91,6 +93,36 @@ public static class ReservationsApi
                 detail: $"Reservation {orderId} is {other.Status}; only a reserved one can be committed.",
                 extensions: new Dictionary<string, object?> { ["reservationStatus"] = other.Status.ToString() }),
         };
+
+    /// <summary>
+    /// 200 Returned (now or before); 409 "Not committed yet" while the reservation is Pending or Reserved (the commit
+    /// of the confirmed order may still be on its way: retry); 409 "Nothing to return" when it was released or
+    /// rejected (no unit left the warehouse); 404 no reservation.
+    /// </summary>
+    public static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> Return(
+        [RegularExpression(Identifiers.Pattern)] string orderId, ReservationProcess process, IOptions<InventoryOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var reservation = await process.ReturnAsync(orderId, cancellationToken);
+        if (reservation is null)
+        {
+            return Problems.UnknownReservation(orderId);
+        }
+
+        return ChoreographyRules.AfterReturn(reservation.Status) switch
+        {
+            ReturnVerdict.Done => TypedResults.Ok(reservation.AsResponse(time.GetUtcNow(), options.Value)),
+            ReturnVerdict.NotYet => TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Not committed yet",
+                detail: $"Reservation {orderId} is {reservation.Status}: not committed yet, so there is nothing to return yet; retry once it is committed.",
+                extensions: new Dictionary<string, object?> { ["reservationStatus"] = reservation.Status.ToString() }),
+            _ => TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Nothing to return",
+                detail: $"Reservation {orderId} is {reservation.Status}: nothing left the warehouse, so there is nothing to return.",
+                extensions: new Dictionary<string, object?> { ["reservationStatus"] = reservation.Status.ToString() }),
+        };
+    }
 
     public static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> Resume(
         [RegularExpression(Identifiers.Pattern)] string orderId, ReservationProcess process, IOptions<InventoryOptions> options, TimeProvider time, CancellationToken cancellationToken) =>

@@ -62,7 +62,9 @@ public sealed class StockStore(DaprClient dapr, TimeProvider time, IOptions<Inve
                 ? (next, outcome)
                 : (null, outcome), cancellationToken);
 
-    public Task<(SettleOutcome Result, Versioned<StockItem>? Item)> SettleAsync(string sku, string orderId, LineSettlement settlement, CancellationToken cancellationToken) =>
+    /// <param name="quantity">The reservation's quantity of the line (a return needs it when the SKU forgot the hold).</param>
+    public Task<(SettleOutcome Result, Versioned<StockItem>? Item)> SettleAsync(
+        string sku, string orderId, int quantity, LineSettlement settlement, CancellationToken cancellationToken) =>
         UpdateAsync(sku, current =>
         {
             if (current is null)
@@ -72,9 +74,12 @@ public sealed class StockStore(DaprClient dapr, TimeProvider time, IOptions<Inve
 
             var now = time.GetUtcNow();
             var retention = options.Value.SettledRetention;
-            var (next, outcome) = settlement == LineSettlement.Commit
-                ? current.Value.Commit(orderId, now, retention)
-                : current.Value.Release(orderId, now, retention);
+            var (next, outcome) = settlement switch
+            {
+                LineSettlement.Commit => current.Value.Commit(orderId, now, retention),
+                LineSettlement.Return => current.Value.Return(orderId, quantity, now, retention),
+                _ => current.Value.Release(orderId, now, retention),
+            };
             return (outcome == SettleOutcome.Applied ? next : null, outcome);
         }, cancellationToken);
 }

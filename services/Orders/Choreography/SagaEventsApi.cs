@@ -6,19 +6,23 @@ using Orders.Replica;
 
 namespace Orders.Choreography;
 
-/// <summary>Our copy of the fields of PaymentSucceeded, PaymentFailed (topic payments) and StockRejected (topic inventory) we read.</summary>
+/// <summary>
+/// Our copy of the fields we read of PaymentSucceeded, PaymentFailed, PaymentRefunded (topic payments) and
+/// StockRejected, StockReturned (topic inventory).
+/// </summary>
 internal sealed record SagaOutcomeEvent(string EventId, string OrderId, long Version, string? Reason = null);
 
 /// <summary>
 /// The orders participant of the choreographed saga (DESIGN §3): PaymentSucceeded confirms the order,
-/// StockRejected and PaymentFailed cancel it with the reason. The subscriptions are declarative
+/// StockRejected and PaymentFailed cancel it with the reason; during a customer cancellation PaymentRefunded and
+/// StockReturned report its compensations, and the second of the two completes it (Cancelled). The subscriptions are declarative
 /// (components/orders-subscriptions.yaml): each type has its route, the other known types of those topics go to
 /// <c>ignored/{type}</c> (SUCCESS), anything else to <c>unrouted</c> (DROP → the topic's dead-letter topic, logged).
 /// Orders of the orchestrated saga are acknowledged and left alone: the order itself records its saga mode.
 /// </summary>
 public static class SagaEventsApi
 {
-    public static readonly IReadOnlySet<string> OutcomeEventTypes = new HashSet<string>(StringComparer.Ordinal) { "PaymentSucceeded", "PaymentFailed", "StockRejected" };
+    public static readonly IReadOnlySet<string> OutcomeEventTypes = new HashSet<string>(StringComparer.Ordinal) { "PaymentSucceeded", "PaymentFailed", "StockRejected", "PaymentRefunded", "StockReturned" };
 
     public static RouteGroupBuilder MapSagaEventsApi(this IEndpointRouteBuilder app)
     {
@@ -67,6 +71,8 @@ public static class SagaEventsApi
         {
             "PaymentSucceeded" => new SagaOutcome.PaymentSucceeded(),
             "PaymentFailed" => new SagaOutcome.PaymentFailed(received.Reason ?? ""),
+            "PaymentRefunded" => new SagaOutcome.CompensationDone(CancellationCompensation.Refund),
+            "StockReturned" => new SagaOutcome.CompensationDone(CancellationCompensation.Restock),
             _ => new SagaOutcome.StockRejected(received.Reason ?? ""),
         };
 
@@ -79,6 +85,8 @@ public static class SagaEventsApi
                 ChoreographyDecision.NotOurs notOurs => new WriteDecision<Handled>.Answer(new Handled(TopicStatus.Success, $"ignored: {notOurs.Why}")),
                 ChoreographyDecision.Transition { Result: TransitionResult.Changed changed } =>
                     new WriteDecision<Handled>.Commit(changed.Change, null, new Handled(TopicStatus.Success, $"order {changed.Change.Order.Status}")),
+                ChoreographyDecision.Transition { Result: TransitionResult.Noted noted } =>
+                    new WriteDecision<Handled>.Save(noted.Order, new Handled(TopicStatus.Success, $"noted; compensations reported: {string.Join(", ", noted.Order.ReportedCompensations ?? [])}")),
                 ChoreographyDecision.Transition { Result: TransitionResult.AlreadyDone done } =>
                     new WriteDecision<Handled>.Answer(new Handled(TopicStatus.Success, $"already {done.Order.Status}")),
                 ChoreographyDecision.Transition { Result: TransitionResult.Refused refused } =>

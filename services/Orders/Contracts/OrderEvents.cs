@@ -8,6 +8,7 @@ public static class OrderEventTypes
     public const string OrderPlaced = nameof(Contracts.OrderPlaced);
     public const string OrderConfirmed = nameof(Contracts.OrderConfirmed);
     public const string OrderCancelled = nameof(Contracts.OrderCancelled);
+    public const string OrderCancellationRequested = nameof(Contracts.OrderCancellationRequested);
 }
 
 public sealed record OrderPlacedLine(string Sku, string ProductName, int Quantity, decimal UnitPrice);
@@ -28,6 +29,22 @@ public sealed record OrderConfirmed(string EventId, string OrderId, string Custo
 
 public sealed record OrderCancelled(string EventId, string OrderId, string CustomerId, long Version, string Reason, DateTimeOffset OccurredAt);
 
+/// <summary>
+/// The customer cancelled a confirmed order (it is now Cancelling): the compensations start from this event —
+/// order-saga runs OrderCancellationWorkflow for an orchestrated order, payments and inventory compensate a
+/// choreographed one. It carries the saga mode and the customer, so no consumer needs another lookup.
+/// </summary>
+public sealed record OrderCancellationRequested(
+    string EventId,
+    string OrderId,
+    string CustomerId,
+    long Version,
+    SagaMode SagaMode,
+    string Reason,
+    string Currency,
+    decimal Total,
+    DateTimeOffset OccurredAt);
+
 internal static class OrderEventMapping
 {
     /// <summary>The integration event of a change, with its CloudEvent type.</summary>
@@ -41,6 +58,9 @@ internal static class OrderEventMapping
             change.EventId, o.OrderId, o.CustomerId, o.Version, o.ConfirmedAt ?? o.CreatedAt)),
         OrderChange.Cancelled { Order: var o } => (OrderEventTypes.OrderCancelled, new OrderCancelled(
             change.EventId, o.OrderId, o.CustomerId, o.Version, o.CancellationReason ?? "", o.CancelledAt ?? o.CreatedAt)),
+        OrderChange.CancellationRequested { Order: var o } => (OrderEventTypes.OrderCancellationRequested, new OrderCancellationRequested(
+            change.EventId, o.OrderId, o.CustomerId, o.Version, o.SagaMode, o.CancellationReason ?? "", o.Currency, o.Total,
+            o.CancellationRequestedAt ?? o.CreatedAt)),
         _ => throw new ArgumentOutOfRangeException(nameof(change)),
     };
 }

@@ -15,6 +15,9 @@ public abstract record SagaOutcome
 
     /// <summary>Payments could not charge the order (inventory releases its stock): it is cancelled.</summary>
     public sealed record PaymentFailed(string Reason) : SagaOutcome;
+
+    /// <summary>A compensation of a customer cancellation is done (PaymentRefunded or StockReturned).</summary>
+    public sealed record CompensationDone(CancellationCompensation Compensation) : SagaOutcome;
 }
 
 /// <summary>What the orders participant does with a saga outcome.</summary>
@@ -42,11 +45,18 @@ public static class ChoreographyRules
     {
         null or { IsPlaced: false } => new ChoreographyDecision.NotOurs("no placed order has this id"),
         { SagaMode: not SagaMode.Choreography } => new ChoreographyDecision.NotOurs($"the order runs the {order.SagaMode} saga"),
-        _ => new ChoreographyDecision.Transition(outcome switch
+        _ => outcome switch
         {
-            SagaOutcome.PaymentSucceeded => OrderDecisions.Confirm(order, now),
-            _ => OrderDecisions.Cancel(order, CancellationReason(outcome), now),
-        }),
+            // A refund or return outside a customer cancellation (an operator's refund) is not the saga's business.
+            SagaOutcome.CompensationDone when order.Status is not (OrderStatus.Cancelling or OrderStatus.Cancelled) =>
+                new ChoreographyDecision.NotOurs($"the order is {order.Status}, not being cancelled"),
+            SagaOutcome.CompensationDone done => new ChoreographyDecision.Transition(OrderDecisions.ReportCompensation(order, done.Compensation, now)),
+            SagaOutcome.PaymentSucceeded => new ChoreographyDecision.Transition(OrderDecisions.Confirm(order, now)),
+            // A failure of the fulfilment never completes a customer cancellation (only its compensations do).
+            _ when order.Status == OrderStatus.Cancelling => new ChoreographyDecision.Transition(
+                new TransitionResult.Refused(order, $"Order {order.OrderId} is being cancelled by the customer; a fulfilment failure does not apply.")),
+            _ => new ChoreographyDecision.Transition(OrderDecisions.Cancel(order, CancellationReason(outcome), now)),
+        },
     };
 
     /// <summary>The reason a cancelled order carries: which participant refused, and its own reason.</summary>

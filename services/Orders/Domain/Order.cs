@@ -16,7 +16,21 @@ public enum OrderStatus
     Pending,
     Placed,
     Confirmed,
+
+    /// <summary>The customer cancelled the confirmed order; its compensations (refund, restock, revoke credit) are running.</summary>
+    Cancelling,
     Cancelled,
+}
+
+/// <summary>A compensation of a customer cancellation that a participant reported done (choreography).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CancellationCompensation>))]
+public enum CancellationCompensation
+{
+    /// <summary>Payments refunded the charge (after revoking the credit points): PaymentRefunded.</summary>
+    Refund,
+
+    /// <summary>Inventory put the committed units back into available stock: StockReturned.</summary>
+    Restock,
 }
 
 public sealed record OrderLine(string Sku, string ProductName, int Quantity, decimal UnitPrice)
@@ -42,7 +56,9 @@ public sealed record Order(
     DateTimeOffset? PlacedAt = null,
     DateTimeOffset? ConfirmedAt = null,
     DateTimeOffset? CancelledAt = null,
-    string? CancellationReason = null)
+    string? CancellationReason = null,
+    DateTimeOffset? CancellationRequestedAt = null,
+    IReadOnlyList<CancellationCompensation>? ReportedCompensations = null)
 {
     /// <summary>Visible to readers and to the saga operations: everything but a pending claim.</summary>
     public bool IsPlaced => Status != OrderStatus.Pending;
@@ -56,6 +72,9 @@ public abstract record OrderChange(Order Order)
     public sealed record Confirmed(Order Order) : OrderChange(Order);
 
     public sealed record Cancelled(Order Order) : OrderChange(Order);
+
+    /// <summary>The customer cancelled a confirmed order: the compensations start from this event.</summary>
+    public sealed record CancellationRequested(Order Order) : OrderChange(Order);
 
     /// <summary>Deterministic per aggregate change, so a consumer dedupes an event the app re-sent.</summary>
     public string EventId => $"{Order.OrderId}:{Order.Version}";
@@ -78,13 +97,16 @@ public abstract record TransitionResult
     public sealed record Refused(Order Order, string Reason) : TransitionResult;
 
     /// <summary>
-    /// Cancelling a confirmed order needs compensations (refund, release, revoke credit): the seam for the
-    /// customer-cancellation flow, which a later change implements. Until then it is refused like a conflict.
+    /// Cancelling a confirmed order needs compensations (refund, restock, revoke credit): the saga's plain cancel
+    /// refuses it; the customer's cancellation (<see cref="OrderDecisions.RequestCancellation"/>) starts them.
     /// </summary>
     public sealed record NeedsCompensation(Order Order) : TransitionResult;
+
+    /// <summary>The order noted a fact (a reported compensation) without changing state: saved without an event.</summary>
+    public sealed record Noted(Order Order) : TransitionResult;
 }
 
-/// <summary>The order's state machine as pure decisions: Pending → Placed → Confirmed | Cancelled.</summary>
+/// <summary>The order's state machine as pure decisions: Pending → Placed → Confirmed | Cancelled; Confirmed → Cancelling → Cancelled (a customer cancellation).</summary>
 public static class OrderDecisions
 {
     public const int MaxReasonLength = 500;
@@ -106,6 +128,7 @@ public static class OrderDecisions
             order with { Status = OrderStatus.Confirmed, Version = order.Version + 1, ConfirmedAt = now })),
         OrderStatus.Confirmed => new TransitionResult.AlreadyDone(order),
         OrderStatus.Cancelled => new TransitionResult.Refused(order, $"Order {order.OrderId} is cancelled and cannot be confirmed."),
+        OrderStatus.Cancelling => new TransitionResult.Refused(order, $"Order {order.OrderId} is being cancelled and cannot be confirmed."),
         _ => throw new InvalidOperationException($"order {order.OrderId} is not placed yet"),
     };
 
@@ -115,8 +138,67 @@ public static class OrderDecisions
             order with { Status = OrderStatus.Cancelled, Version = order.Version + 1, CancelledAt = now, CancellationReason = reason })),
         OrderStatus.Cancelled => new TransitionResult.AlreadyDone(order),
         OrderStatus.Confirmed => new TransitionResult.NeedsCompensation(order),
+        // The last step of a customer cancellation, once its compensations are done; the customer's reason is kept.
+        OrderStatus.Cancelling => new TransitionResult.Changed(Complete(order, now)),
         _ => throw new InvalidOperationException($"order {order.OrderId} is not placed yet"),
     };
+
+    /// <summary>
+    /// The customer cancels: a confirmed order becomes Cancelling (its compensations start from the event); a
+    /// repeat while it is Cancelling or once it is Cancelled is answered again. A placed order is refused: its
+    /// fulfilment saga is still running and will confirm or cancel it, and cancelling under its feet would leave
+    /// a late charge or reservation behind (the choreography has no one to undo them).
+    /// </summary>
+    public static TransitionResult RequestCancellation(Order order, string reason, DateTimeOffset now) => order.Status switch
+    {
+        OrderStatus.Confirmed => new TransitionResult.Changed(new OrderChange.CancellationRequested(order with
+        {
+            Status = OrderStatus.Cancelling,
+            Version = order.Version + 1,
+            CancellationRequestedAt = now,
+            CancellationReason = reason,
+            ReportedCompensations = [],
+        })),
+        OrderStatus.Cancelling or OrderStatus.Cancelled => new TransitionResult.AlreadyDone(order),
+        OrderStatus.Placed => new TransitionResult.Refused(order,
+            $"Order {order.OrderId} is still being fulfilled; it can be cancelled once it is confirmed (or it ends cancelled by itself)."),
+        _ => throw new InvalidOperationException($"order {order.OrderId} is not placed yet"),
+    };
+
+    /// <summary>Every compensation a choreographed cancellation waits for before the order is Cancelled.</summary>
+    public static IReadOnlyList<CancellationCompensation> RequiredCompensations { get; } =
+        [CancellationCompensation.Refund, CancellationCompensation.Restock];
+
+    /// <summary>
+    /// A participant reports a compensation of the cancellation done (choreography). Reports arrive in any order
+    /// and more than once: each is noted once, and the last missing one completes the cancellation.
+    /// </summary>
+    public static TransitionResult ReportCompensation(Order order, CancellationCompensation compensation, DateTimeOffset now)
+    {
+        if (order.Status == OrderStatus.Cancelled)
+        {
+            return new TransitionResult.AlreadyDone(order);
+        }
+
+        if (order.Status != OrderStatus.Cancelling)
+        {
+            return new TransitionResult.Refused(order, $"Order {order.OrderId} is {order.Status}, not being cancelled.");
+        }
+
+        var reported = order.ReportedCompensations ?? [];
+        if (reported.Contains(compensation))
+        {
+            return new TransitionResult.AlreadyDone(order);
+        }
+
+        var noted = order with { ReportedCompensations = [.. reported.Append(compensation).Order()] };
+        return RequiredCompensations.All(noted.ReportedCompensations.Contains)
+            ? new TransitionResult.Changed(Complete(noted, now))
+            : new TransitionResult.Noted(noted);
+    }
+
+    private static OrderChange.Cancelled Complete(Order cancelling, DateTimeOffset now) =>
+        new(cancelling with { Status = OrderStatus.Cancelled, Version = cancelling.Version + 1, CancelledAt = now });
 }
 
 /// <summary>

@@ -17,6 +17,12 @@ public sealed record PlaceOrderLine(
 public sealed record CancelOrderRequest(
     [property: Required, StringLength(OrderDecisions.MaxReasonLength, MinimumLength = 1)] string Reason);
 
+/// <summary>The optional body of <c>POST /orders/{id}/cancellation</c>.</summary>
+public sealed record RequestCancellationRequest([property: StringLength(OrderDecisions.MaxReasonLength)] string? Reason = null)
+{
+    public const string DefaultReason = "Cancelled by the customer";
+}
+
 public sealed record OrderLineResponse(string Sku, string ProductName, int Quantity, decimal UnitPrice, decimal LineTotal);
 
 public sealed record OrderResponse(
@@ -32,7 +38,8 @@ public sealed record OrderResponse(
     DateTimeOffset? PlacedAt,
     DateTimeOffset? ConfirmedAt,
     DateTimeOffset? CancelledAt,
-    string? CancellationReason);
+    string? CancellationReason,
+    DateTimeOffset? CancellationRequestedAt = null);
 
 /// <summary>A page of a customer's orders, newest first; pass <see cref="ContinuationToken"/> back for the next page.</summary>
 public sealed record OrderPage(IReadOnlyList<OrderResponse> Items, string? ContinuationToken);
@@ -53,7 +60,7 @@ internal static class OrderMapping
         order.OrderId, order.CustomerId, order.Status, order.SagaMode,
         [.. order.Lines.Select(l => new OrderLineResponse(l.Sku, l.ProductName, l.Quantity, l.UnitPrice, l.LineTotal))],
         order.Currency, order.Total, order.Version, order.CreatedAt, order.PlacedAt, order.ConfirmedAt, order.CancelledAt,
-        order.CancellationReason);
+        order.CancellationReason, order.CancellationRequestedAt);
 
     public static PlaceOrder ToCommand(this PlaceOrderRequest request) =>
         new(request.CustomerId, [.. request.Lines.Select(l => new RequestedLine(l.Sku, l.Quantity))], request.SagaMode ?? SagaMode.Orchestration);

@@ -26,6 +26,12 @@ internal abstract record WriteDecision<T>
 
     /// <summary>Commit this change with its event. <paramref name="NewOrder"/> is the pending order to claim when the key is absent.</summary>
     public sealed record Commit(OrderChange Change, Order? NewOrder, T Result) : WriteDecision<T>;
+
+    /// <summary>
+    /// Save the order without an event (a note such as a reported compensation): one ETag write outside any
+    /// transaction, which never publishes (only outbox transactions do), then answer with <paramref name="Result"/>.
+    /// </summary>
+    public sealed record Save(Order Order, T Result) : WriteDecision<T>;
 }
 
 /// <summary>
@@ -88,6 +94,17 @@ internal sealed class OrderStore(DaprClient dapr, TimeProvider time, IOptions<Or
             if (decision is WriteDecision<T>.Answer answer)
             {
                 return answer.Result;
+            }
+
+            if (decision is WriteDecision<T>.Save save)
+            {
+                if (document is not null && await dapr.TrySaveStateAsync(DaprNames.OrdersStore, orderId, document with { Order = save.Order, Lease = null }, etag, cancellationToken: cancellationToken))
+                {
+                    return save.Result;
+                }
+
+                logger.WriteRaceLost(orderId, attempt, "the order changed while a note was saved");
+                continue;
             }
 
             var commit = (WriteDecision<T>.Commit)decision;

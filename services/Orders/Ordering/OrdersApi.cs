@@ -21,7 +21,10 @@ public static class OrdersApi
         group.MapGet("{orderId}", GetOrderAsync).WithName("GetOrder").WithSummary("An order, with its version as ETag.");
         group.MapGet("", ListOrdersAsync).WithName("ListOrders").WithSummary("A customer's orders, newest first, a page at a time.");
         group.MapPost("{orderId}/confirm", ConfirmOrderAsync).WithName("ConfirmOrder").WithSummary("Confirms a placed order (idempotent).");
-        group.MapPost("{orderId}/cancel", CancelOrderAsync).WithName("CancelOrder").WithSummary("Cancels a placed order (idempotent).");
+        group.MapPost("{orderId}/cancel", CancelOrderAsync).WithName("CancelOrder")
+            .WithSummary("The saga's cancel: cancels a placed order, or completes a customer cancellation (idempotent).");
+        group.MapPost("{orderId}/cancellation", RequestCancellationAsync).WithName("RequestOrderCancellation")
+            .WithSummary("The customer cancels a confirmed order: 202 while refund, restock and credit revocation run, 200 once it is cancelled (idempotent).");
         return group;
     }
 
@@ -219,7 +222,7 @@ public static class OrdersApi
                     TransitionResult.AlreadyDone done => new WriteDecision<TransitionOutcome>.Answer(new TransitionOutcome.Done(done.Order)),
                     TransitionResult.Refused refused => new WriteDecision<TransitionOutcome>.Answer(new TransitionOutcome.Conflict(refused.Reason)),
                     TransitionResult.NeedsCompensation needs => new WriteDecision<TransitionOutcome>.Answer(new TransitionOutcome.Conflict(
-                        $"Order {needs.Order.OrderId} is confirmed; cancelling it needs refunds and stock release, which this endpoint does not do.")),
+                        $"Order {needs.Order.OrderId} is confirmed; cancelling it needs a refund, a restock and the credit revoked: POST /orders/{needs.Order.OrderId}/cancellation.")),
                     var other => throw new InvalidOperationException($"unexpected transition {other}"),
                 };
             },
@@ -238,6 +241,75 @@ public static class OrdersApi
                     statusCode: StatusCodes.Status412PreconditionFailed, title: "Order changed");
             case TransitionOutcome.Conflict conflict:
                 return TypedResults.Problem(conflict.Reason, statusCode: StatusCodes.Status409Conflict, title: "Order state conflict");
+            default:
+                return NotFound(orderId);
+        }
+    }
+
+    /// <summary>
+    /// The customer's cancellation of a confirmed order. The order becomes Cancelling together with
+    /// OrderCancellationRequested in one outbox transaction, so the compensations cannot be lost: order-saga (an
+    /// orchestrated order) or payments and inventory (a choreographed one) start from that event. 202 while they run
+    /// (a repeat too, nothing written again), 200 once Cancelled, 409 for an order still being fulfilled.
+    /// </summary>
+    internal static async Task<Results<Accepted<OrderResponse>, Ok<OrderResponse>, ProblemHttpResult>> RequestCancellationAsync(
+        string orderId,
+        RequestCancellationRequest? request,
+        [FromHeader(Name = "If-Match")] string? ifMatch,
+        HttpResponse response,
+        OrderStore orders,
+        SagaFastPath sagaFastPath,
+        CancellationToken cancellationToken)
+    {
+        if (!IsOrderId(orderId))
+        {
+            return NotFound(orderId);
+        }
+
+        var reason = string.IsNullOrWhiteSpace(request?.Reason) ? RequestCancellationRequest.DefaultReason : request.Reason.Trim();
+        var outcome = await orders.WriteAsync<TransitionOutcome>(
+            orderId,
+            (document, now) =>
+            {
+                if (document is not { Order.IsPlaced: true })
+                {
+                    return new WriteDecision<TransitionOutcome>.Answer(new TransitionOutcome.NotFound());
+                }
+
+                if (!IfMatches(ifMatch, document.Order))
+                {
+                    return new WriteDecision<TransitionOutcome>.Answer(new TransitionOutcome.PreconditionFailed(document.Order));
+                }
+
+                return OrderDecisions.RequestCancellation(document.Order, reason, now) switch
+                {
+                    TransitionResult.Changed changed => new WriteDecision<TransitionOutcome>.Commit(changed.Change, null, new TransitionOutcome.Done(changed.Change.Order)),
+                    TransitionResult.AlreadyDone done => new WriteDecision<TransitionOutcome>.Answer(new TransitionOutcome.Done(done.Order)),
+                    TransitionResult.Refused refused => new WriteDecision<TransitionOutcome>.Answer(new TransitionOutcome.Conflict(refused.Reason)),
+                    var other => throw new InvalidOperationException($"unexpected cancellation decision {other}"),
+                };
+            },
+            beforeCommit: null,
+            cancellationToken);
+
+        switch (outcome)
+        {
+            case TransitionOutcome.Done { Order.Status: OrderStatus.Cancelled } cancelled:
+                response.Headers.ETag = cancelled.Order.HttpETag();
+                return TypedResults.Ok(cancelled.Order.ToResponse());
+            case TransitionOutcome.Done cancelling:
+                response.Headers.ETag = cancelling.Order.HttpETag();
+                var body = cancelling.Order.ToResponse();
+                // Best effort, like the placement's fast path; the event starts the cancellation saga anyway.
+                await sagaFastPath.StartCancellationAsync(body, cancellationToken);
+                return TypedResults.Accepted($"/orders/{orderId}", body);
+            case TransitionOutcome.PreconditionFailed failed:
+                response.Headers.ETag = failed.Current.HttpETag();
+                return TypedResults.Problem(
+                    $"If-Match does not match the order's current version {failed.Current.HttpETag()}.",
+                    statusCode: StatusCodes.Status412PreconditionFailed, title: "Order changed");
+            case TransitionOutcome.Conflict conflict:
+                return TypedResults.Problem(conflict.Reason, statusCode: StatusCodes.Status409Conflict, title: "Order not cancellable");
             default:
                 return NotFound(orderId);
         }

@@ -18,8 +18,8 @@ public sealed class SagaFastPathOptions
 }
 
 /// <summary>
-/// Right after a new orchestrated order is committed, asks order-saga to start its saga (<c>POST /sagas</c> with
-/// the order snapshot), so the saga does not wait for the outbox relay. Best effort: a failure or timeout is only
+/// Right after a new orchestrated order (or its customer cancellation) is committed, asks order-saga to start its
+/// saga (<c>POST /sagas</c> with the order snapshot), so the saga does not wait for the outbox relay. Best effort: a failure or timeout is only
 /// logged, because OrderPlaced (published with the order, through the outbox) starts the saga too, and order-saga
 /// treats the second start as a no-op.
 /// </summary>
@@ -32,15 +32,8 @@ public sealed class SagaFastPath(IConfiguration configuration, IOptions<SagaFast
         return client;
     });
 
-    public async Task StartSagaAsync(OrderResponse order, CancellationToken cancellationToken)
+    public Task StartSagaAsync(OrderResponse order, CancellationToken cancellationToken)
     {
-        if (!options.Value.Enabled || order.SagaMode != SagaMode.Orchestration)
-        {
-            return;
-        }
-
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Value.Timeout);
         var snapshot = new
         {
             orderId = order.OrderId,
@@ -49,17 +42,40 @@ public sealed class SagaFastPath(IConfiguration configuration, IOptions<SagaFast
             currency = order.Currency,
             total = order.Total,
         };
+        return PostAsync(order, "sagas", snapshot, cancellationToken);
+    }
+
+    /// <summary>
+    /// Right after a customer cancellation of an orchestrated order is committed, asks order-saga to start its
+    /// cancellation workflow (<c>POST /sagas/{id}/cancellation</c>); OrderCancellationRequested starts it too.
+    /// </summary>
+    public Task StartCancellationAsync(OrderResponse order, CancellationToken cancellationToken) =>
+        PostAsync(
+            order,
+            $"sagas/{Uri.EscapeDataString(order.OrderId)}/cancellation",
+            new { customerId = order.CustomerId, reason = order.CancellationReason },
+            cancellationToken);
+
+    private async Task PostAsync(OrderResponse order, string path, object body, CancellationToken cancellationToken)
+    {
+        if (!options.Value.Enabled || order.SagaMode != SagaMode.Orchestration)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.Timeout);
         try
         {
-            using var response = await _client.Value.PostAsJsonAsync(new Uri("sagas", UriKind.Relative), snapshot, deadline.Token);
+            using var response = await _client.Value.PostAsJsonAsync(new Uri(path, UriKind.Relative), body, deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
-                logger.SagaFastPathFailed(order.OrderId, $"order-saga answered {(int)response.StatusCode}");
+                logger.SagaFastPathFailed(order.OrderId, $"order-saga answered {(int)response.StatusCode} to {path}");
             }
         }
         catch (Exception error) when (error is HttpRequestException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            // Logged, not hidden: the OrderPlaced event is the path that guarantees the start.
+            // Logged, not hidden: the outbox event (OrderPlaced, OrderCancellationRequested) is the path that guarantees the start.
             logger.SagaFastPathFailed(order.OrderId, error.Message);
         }
     }

@@ -8,13 +8,16 @@ using Payments.Gateway;
 
 namespace Payments.Choreography;
 
-// Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced and OrderConfirmed from topic orders,
+// Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced, OrderConfirmed and
+// OrderCancellationRequested from topic orders,
 // StockReserved from topic inventory.
 public sealed record OrderPlacedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, decimal Total, string Currency);
 
 public sealed record OrderConfirmedCopy(string EventId, string OrderId, long Version);
 
 public sealed record StockReservedCopy(string EventId, string OrderId, long Version);
+
+public sealed record OrderCancellationRequestedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, string? Reason = null);
 
 /// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, RETRY is retried by resiliency.yaml, DROP dead-letters.</summary>
 public sealed record TopicStatus(string Status)
@@ -51,6 +54,7 @@ public static class SagaEventsApi
         group.MapPost("OrderPlaced", OrderPlacedAsync);
         group.MapPost("StockReserved", StockReservedAsync);
         group.MapPost("OrderConfirmed", OrderConfirmedAsync);
+        group.MapPost("OrderCancellationRequested", OrderCancellationRequestedAsync);
         group.MapPost("ignored/{eventType}", Ignore);
         group.MapPost("unrouted", DropUnrouted);
         return group;
@@ -145,6 +149,68 @@ public static class SagaEventsApi
             case SagaStep.Skip skip:
                 logger.SagaEventHandled(type, confirmed.EventId, confirmed.OrderId, $"ignored: {skip.Why}");
                 return TypedResults.Ok(TopicStatus.Success);
+            default:
+                throw new InvalidOperationException("unexpected saga step");
+        }
+    }
+
+    /// <summary>
+    /// A customer cancelled a confirmed choreographed order: revoke its credit (the same idempotent revocation as the
+    /// credit API), then refund its payment (the same idempotent refund as <c>POST /payments/{id}/refund</c>);
+    /// PaymentRefunded and CreditRevoked go out through their outboxes. A redelivery finds both done and answers
+    /// SUCCESS without a second effect.
+    /// </summary>
+    internal static async Task<Ok<TopicStatus>> OrderCancellationRequestedAsync(
+        HttpRequest request,
+        SagaOrderStore orders,
+        CreditStore credit,
+        PaymentStore payments,
+        IPaymentGateway gateway,
+        TimeProvider time,
+        IOptions<PaymentsOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(LogCategory);
+        const string type = "OrderCancellationRequested";
+        var cancelled = await ReadAsync<OrderCancellationRequestedCopy>(request, type, logger, cancellationToken);
+        if (cancelled is null || Invalid(cancelled.EventId, cancelled.OrderId) is not null)
+        {
+            logger.SagaEventDropped(type, cancelled is null ? "unreadable" : Invalid(cancelled.EventId, cancelled.OrderId)!);
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        switch (ChoreographyRules.OnOrderCancellationRequested(await orders.GetAsync(cancelled.OrderId, cancellationToken)))
+        {
+            case SagaStep.Skip skip:
+                logger.SagaEventHandled(type, cancelled.EventId, cancelled.OrderId, $"ignored: {skip.Why}");
+                return TypedResults.Ok(TopicStatus.Success);
+            case SagaStep.Compensate compensate:
+                var revoked = await CreditApi.RevokeAsync(
+                    compensate.CustomerId, new RevokeCreditRequest(compensate.OrderId), credit, time, options, loggers, cancellationToken);
+                if (revoked.Result is not Ok<Credit.CreditOperationResponse>)
+                {
+                    return Answer(type, cancelled.EventId, cancelled.OrderId, revoked.Result, logger);
+                }
+
+                var reason = string.IsNullOrWhiteSpace(cancelled.Reason) ? "order cancelled by the customer" : cancelled.Reason;
+                await PaymentsApi.RefundAsync(
+                    compensate.OrderId, new RefundRequest(reason.Length <= 500 ? reason : reason[..500]), ifMatch: null, payments, gateway, time, options, loggers, cancellationToken);
+                // Judged by what is stored, not by the answer: the refund is idempotent and the payment tells the truth.
+                var (payment, _) = await payments.GetAsync(compensate.OrderId, cancellationToken);
+                switch (ChoreographyRules.AfterRefund(payment?.Status))
+                {
+                    case RefundVerdict.Done:
+                        logger.SagaEventHandled(type, cancelled.EventId, cancelled.OrderId, "credit revoked, payment refunded");
+                        return TypedResults.Ok(TopicStatus.Success);
+                    case RefundVerdict.NotYet:
+                        logger.SagaEventDeferred(type, cancelled.EventId, cancelled.OrderId, $"the payment is {payment!.Status}; retrying the refund");
+                        return TypedResults.Ok(TopicStatus.Retry);
+                    default:
+                        logger.SagaEventDropped(type, $"{cancelled.EventId} for order {cancelled.OrderId}: the payment is {payment?.Status.ToString() ?? "missing"}; nothing to refund for a confirmed order");
+                        return TypedResults.Ok(TopicStatus.Drop);
+                }
+
             default:
                 throw new InvalidOperationException("unexpected saga step");
         }

@@ -22,6 +22,16 @@ public abstract record SagaStep
     public sealed record Charge(string OrderId, string CustomerId, decimal Amount, string Currency) : SagaStep;
 
     public sealed record Award(string CustomerId, string OrderId, int Points) : SagaStep;
+
+    /// <summary>A customer cancelled the confirmed order: revoke its credit points, then refund its payment.</summary>
+    public sealed record Compensate(string CustomerId, string OrderId) : SagaStep;
+}
+
+public enum RefundVerdict
+{
+    Done,
+    NotYet,
+    Contradiction,
 }
 
 /// <summary>The payments side of the choreographed saga (DESIGN §3) as pure decisions.</summary>
@@ -55,6 +65,31 @@ public static class ChoreographyRules
         _ when !IsChoreographed(order) => new SagaStep.Skip($"the order runs the {order.SagaMode} saga"),
         _ when CreditPoints(order.Total) == 0 => new SagaStep.Skip("the order total earns no points"),
         _ => new SagaStep.Award(order.CustomerId, order.OrderId, CreditPoints(order.Total)),
+    };
+
+    /// <summary>
+    /// OrderCancellationRequested → revoke the order's credit, then refund it. The revocation goes first so that
+    /// PaymentRefunded — the report orders waits for — implies the credit is revoked too (a revocation before the
+    /// award is remembered, so a late OrderConfirmed awards nothing). As for OrderConfirmed, no copy means payments
+    /// did not charge the order in the choreographed saga.
+    /// </summary>
+    public static SagaStep OnOrderCancellationRequested(SagaOrder? order) => order switch
+    {
+        null => new SagaStep.Skip("no copy of the order: payments did not charge it in the choreographed saga"),
+        _ when !IsChoreographed(order) => new SagaStep.Skip($"the order runs the {order.SagaMode} saga"),
+        _ => new SagaStep.Compensate(order.CustomerId, order.OrderId),
+    };
+
+    /// <summary>
+    /// How the refund a cancellation asked for ended, as the consumer answers it. Refunded (now or before) is done;
+    /// a payment still pending at the gateway settles soon, so retry; a declined or missing payment contradicts a
+    /// confirmed order and goes to the dead-letter topic for the reconciliation job.
+    /// </summary>
+    public static RefundVerdict AfterRefund(PaymentStatus? status) => status switch
+    {
+        PaymentStatus.Refunded => RefundVerdict.Done,
+        PaymentStatus.Pending or PaymentStatus.Succeeded => RefundVerdict.NotYet,
+        _ => RefundVerdict.Contradiction,
     };
 
     /// <summary>One point per whole unit of the order total (floor), at most <see cref="MaxPointsPerOrder"/>.</summary>

@@ -27,7 +27,8 @@ public sealed class ChoreographedSagaTests(ReliableChoreographyEnvironment world
         Assert.Equal(25.50m, payment.GetProperty("amount").GetDecimal());
         Assert.Equal(customer, payment.GetProperty("customerId").GetString());
         await ChoreographyEnvironment.EventuallyAsync(() => world.ReservationStatusAsync(orderId), status => status == "Committed", "inventory commits the stock of the confirmed order");
-        Assert.Equal((3L, 0L, 2L, 5L), await world.StockAsync(sku));
+        // The status is stored before the SKU records are settled (inventory README, rule 2): wait for the settlement.
+        await ChoreographyEnvironment.EventuallyAsync(() => world.StockAsync(sku), stock => stock == (3L, 0L, 2L, 5L), "the committed units leave the SKU's reserved count");
         await ChoreographyEnvironment.EventuallyAsync(() => world.CreditBalanceAsync(customer), balance => balance == 25, "payments awards floor(25.50) points");
         Assert.Equal(1, (await world.GatewayChargeAsync(orderId))!.Value.GetProperty("charges").GetInt32());
     }

@@ -23,6 +23,11 @@ public sealed record SagaSettings(
 
 public sealed record FulfillmentInput(OrderSnapshot Order, SagaSettings Settings);
 
+/// <summary>A customer's cancellation of a confirmed order: from OrderCancellationRequested or the orders fast path.</summary>
+public sealed record CancellationRequest(string OrderId, string CustomerId, string Reason);
+
+public sealed record CancellationInput(CancellationRequest Cancellation, SagaSettings Settings);
+
 /// <summary>The external event <c>review</c>: a reviewer's decision on a large order.</summary>
 public sealed record ReviewDecision(bool Approved, string? Reviewer = null);
 
@@ -50,6 +55,12 @@ public enum SagaStep
     RefundPayment,
     ReleaseStock,
     CancelOrder,
+
+    /// <summary>A customer cancellation: the committed units come back to available (inventory's return).</summary>
+    ReturnStock,
+
+    /// <summary>A customer cancellation: the order's credit points are taken back.</summary>
+    RevokeCredit,
     Finished,
 }
 

@@ -26,6 +26,20 @@ public static class SagaRules
     /// <summary>How a saga that compensated ends: any compensation that kept failing leaves it needing repair.</summary>
     public static SagaState AfterCompensation(int failedCompensations) => failedCompensations == 0 ? SagaState.Compensated : SagaState.NeedsRepair;
 
+    /// <summary>The instance id of an order's cancellation workflow: its own instance, beside the fulfilment's (= order id).</summary>
+    public static string CancellationInstanceId(string orderId) => orderId + CancellationSuffix;
+
+    public const string CancellationSuffix = "-cancel";
+
+    /// <summary>The compensations of a customer cancellation, in the order they run: money first, then goods, then points.</summary>
+    public static IReadOnlyList<SagaStep> CancellationCompensations { get; } = [SagaStep.RefundPayment, SagaStep.ReturnStock, SagaStep.RevokeCredit];
+
+    /// <summary>
+    /// The order is marked Cancelled only when every compensation succeeded: an order left Cancelling (with the
+    /// saga in NeedsRepair) tells the reconciliation job exactly what is still owed.
+    /// </summary>
+    public static bool MayCompleteCancellation(int failedCompensations) => failedCompensations == 0;
+
     /// <summary>Joins a fixed reason with the detail the step returned ("out of stock: SKU-1 wants 3, has 1").</summary>
     public static string Because(string reason, string? detail) => Cap(string.IsNullOrWhiteSpace(detail) ? reason : $"{reason}: {detail}");
 

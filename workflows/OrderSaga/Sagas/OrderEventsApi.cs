@@ -6,7 +6,8 @@ namespace OrderSaga.Sagas;
 
 /// <summary>
 /// The orders-events consumer (components/order-saga-subscriptions.yaml): OrderPlaced starts the saga of an
-/// orchestrated order (a duplicate or a fast-path start before it is a no-op); choreographed orders and the other
+/// orchestrated order (a duplicate or a fast-path start before it is a no-op), OrderCancellationRequested its
+/// cancellation workflow (likewise); choreographed orders and the other
 /// order events are acknowledged and ignored; a malformed OrderPlaced is answered DROP (dead-lettered once).
 /// </summary>
 public static class OrderEventsApi
@@ -23,6 +24,7 @@ public static class OrderEventsApi
     {
         var group = app.MapGroup("/events/orders").WithTags("Events").ExcludeFromDescription();
         group.MapPost("OrderPlaced", OrderPlacedAsync);
+        group.MapPost("OrderCancellationRequested", OrderCancellationRequestedAsync);
         group.MapPost("ignored", Ignored);
         return group;
     }
@@ -57,9 +59,41 @@ public static class OrderEventsApi
         return TypedResults.Ok(TopicStatus.Success);
     }
 
+    /// <summary>A customer cancelled a confirmed orchestrated order: start its cancellation workflow (a repeat is a no-op).</summary>
+    internal static async Task<Ok<TopicStatus>> OrderCancellationRequestedAsync(
+        HttpRequest request, SagaStarter starter, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(typeof(OrderEventsApi).FullName!);
+        OrderCancellationRequestedEvent? cancelled;
+        try
+        {
+            cancelled = await JsonSerializer.DeserializeAsync<OrderCancellationRequestedEvent>(request.Body, EventJson, cancellationToken);
+        }
+        catch (JsonException error)
+        {
+            logger.OrderEventDropped($"OrderCancellationRequested is not readable: {error.Message}");
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        if (cancelled is null || !Regex.IsMatch(cancelled.OrderId, SagaPatterns.Id) || !Regex.IsMatch(cancelled.CustomerId, SagaPatterns.Id))
+        {
+            logger.OrderEventDropped("OrderCancellationRequested is invalid: orderId or customerId is missing or unusable");
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        if (cancelled.SagaMode != OrchestrationMode)
+        {
+            logger.OrderEventIgnored("OrderCancellationRequested", $"order {cancelled.OrderId} is in saga mode {cancelled.SagaMode}");
+            return TypedResults.Ok(TopicStatus.Success);
+        }
+
+        await starter.StartCancellationAsync(cancelled.ToCancellation(), "OrderCancellationRequested " + cancelled.EventId, cancellationToken);
+        return TypedResults.Ok(TopicStatus.Success);
+    }
+
     internal static Ok<TopicStatus> Ignored(ILoggerFactory loggers)
     {
-        loggers.CreateLogger(typeof(OrderEventsApi).FullName!).OrderEventIgnored("(not OrderPlaced)", "the saga starts from OrderPlaced only");
+        loggers.CreateLogger(typeof(OrderEventsApi).FullName!).OrderEventIgnored("(another order event)", "sagas start from OrderPlaced and OrderCancellationRequested only");
         return TypedResults.Ok(TopicStatus.Success);
     }
 

@@ -25,6 +25,11 @@ public sealed record StartSagaRequest(
 
 public sealed record StartSagaResponse(string OrderId, bool Started);
 
+/// <summary>The body of <c>POST /sagas/{orderId}/cancellation</c>: the orders fast path of a customer cancellation.</summary>
+public sealed record StartCancellationRequest(
+    [property: Required, RegularExpression(SagaPatterns.Id)] string CustomerId,
+    [property: StringLength(SagaRules.MaxReasonLength)] string? Reason = null);
+
 /// <summary>The body of <c>POST /sagas/{orderId}/review</c>.</summary>
 public sealed record ReviewRequest(bool Approved, [property: StringLength(100)] string? Reviewer = null);
 
@@ -57,6 +62,9 @@ internal sealed record OrderPlacedEvent(
 
 internal sealed record OrderPlacedLine(string Sku, string ProductName, int Quantity, decimal UnitPrice);
 
+/// <summary>Our copy of the orders service's OrderCancellationRequested event (the fields we use).</summary>
+internal sealed record OrderCancellationRequestedEvent(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, string? Reason = null);
+
 /// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, DROP dead-letters; a 5xx is retried.</summary>
 public sealed record TopicStatus(string Status)
 {
@@ -76,6 +84,14 @@ internal static class SagaMapping
         placed.OrderId, placed.CustomerId,
         [.. placed.Lines.Select(l => new OrderLineSnapshot(l.Sku, l.ProductName, l.Quantity, l.UnitPrice))],
         placed.Currency, placed.Total);
+
+    public const string DefaultCancellationReason = "Cancelled by the customer";
+
+    public static CancellationRequest ToCancellation(this StartCancellationRequest request, string orderId) =>
+        new(orderId, request.CustomerId, string.IsNullOrWhiteSpace(request.Reason) ? DefaultCancellationReason : request.Reason);
+
+    public static CancellationRequest ToCancellation(this OrderCancellationRequestedEvent cancelled) =>
+        new(cancelled.OrderId, cancelled.CustomerId, string.IsNullOrWhiteSpace(cancelled.Reason) ? DefaultCancellationReason : SagaRules.Cap(cancelled.Reason));
 
     public static string ToApiStatus(this SagaState state) => state switch
     {

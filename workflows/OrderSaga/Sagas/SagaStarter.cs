@@ -10,32 +10,45 @@ namespace OrderSaga.Sagas;
 /// Starts the saga of an order, at most once: the instance id is the order id. An instance that exists (running or
 /// finished) is left alone — daprd would wipe and restart a finished one — and a concurrent start that loses the
 /// race gets "already exists", which is success too. Both start paths (the OrderPlaced event and the orders fast
-/// path) come through here.
+/// path) come through here, and so do those of an order's cancellation workflow (instance id
+/// <c>&lt;orderId&gt;-cancel</c>: OrderCancellationRequested and the orders fast path).
 /// </summary>
 public sealed class SagaStarter(DaprWorkflowClient workflows, IOptions<OrderSagaOptions> options, ILogger<SagaStarter> logger)
 {
     /// <returns>true when this call started the saga, false when it already existed.</returns>
-    public async Task<bool> StartAsync(OrderSnapshot order, string source, CancellationToken cancellationToken)
+    public Task<bool> StartAsync(OrderSnapshot order, string source, CancellationToken cancellationToken) =>
+        StartOnceAsync(order.OrderId, nameof(OrderFulfillmentWorkflow), new FulfillmentInput(order, options.Value.ToSettings()), source, cancellationToken);
+
+    /// <summary>Starts the cancellation workflow of an order (instance <c>&lt;orderId&gt;-cancel</c>), at most once.</summary>
+    /// <returns>true when this call started it, false when it already existed.</returns>
+    public Task<bool> StartCancellationAsync(CancellationRequest cancellation, string source, CancellationToken cancellationToken) =>
+        StartOnceAsync(
+            SagaRules.CancellationInstanceId(cancellation.OrderId),
+            nameof(OrderCancellationWorkflow),
+            new CancellationInput(cancellation, options.Value.ToSettings()),
+            source,
+            cancellationToken);
+
+    private async Task<bool> StartOnceAsync(string instanceId, string workflow, object input, string source, CancellationToken cancellationToken)
     {
-        var existing = await workflows.GetWorkflowStateAsync(order.OrderId, getInputsAndOutputs: false, cancellationToken);
+        var existing = await workflows.GetWorkflowStateAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
         if (existing is { Exists: true })
         {
-            logger.StartRequested(order.OrderId, source, "already exists");
+            logger.StartRequested(instanceId, source, "already exists");
             return false;
         }
 
         try
         {
-            await workflows.ScheduleNewWorkflowAsync(
-                nameof(OrderFulfillmentWorkflow), order.OrderId, new FulfillmentInput(order, options.Value.ToSettings()), null, cancellationToken);
+            await workflows.ScheduleNewWorkflowAsync(workflow, instanceId, input, null, cancellationToken);
         }
         catch (Exception error) when (IsAlreadyExists(error))
         {
-            logger.StartRequested(order.OrderId, source, "lost the start race, already exists");
+            logger.StartRequested(instanceId, source, "lost the start race, already exists");
             return false;
         }
 
-        logger.StartRequested(order.OrderId, source, "started");
+        logger.StartRequested(instanceId, source, "started");
         return true;
     }
 

@@ -16,6 +16,10 @@ public static class SagasApi
             .WithSummary("Starts the saga of a placed order (idempotent: an existing saga is left alone).");
         group.MapGet("{orderId}", GetAsync).WithName("GetSaga")
             .WithSummary("The saga's status (running, completed, compensated, needs-repair), current step, reason and history.");
+        group.MapPost("{orderId}/cancellation", StartCancellationAsync).WithName("StartCancellation")
+            .WithSummary("Starts the cancellation workflow of a confirmed order the customer cancelled (idempotent: an existing one is left alone).");
+        group.MapGet("{orderId}/cancellation", GetCancellationAsync).WithName("GetCancellation")
+            .WithSummary("The cancellation workflow's status (running, completed, needs-repair), current step and history.");
         group.MapPost("{orderId}/review", ReviewAsync).WithName("ReviewOrder")
             .WithSummary("Approves or rejects a large order that waits for a manual review.");
         return group;
@@ -37,6 +41,32 @@ public static class SagasApi
 
         var state = await workflows.GetWorkflowStateAsync(orderId, getInputsAndOutputs: true, cancellationToken);
         return state is { Exists: true } ? TypedResults.Ok(ToResponse(orderId, state)) : NotFound(orderId);
+    }
+
+    internal static async Task<Results<Accepted<StartSagaResponse>, ProblemHttpResult>> StartCancellationAsync(
+        string orderId, StartCancellationRequest request, SagaStarter starter, CancellationToken cancellationToken)
+    {
+        if (!Regex.IsMatch(orderId, SagaPatterns.Id))
+        {
+            return NotFound(orderId);
+        }
+
+        var started = await starter.StartCancellationAsync(request.ToCancellation(orderId), "fast path", cancellationToken);
+        return TypedResults.Accepted($"/sagas/{orderId}/cancellation", new StartSagaResponse(orderId, started));
+    }
+
+    internal static async Task<Results<Ok<SagaStatusResponse>, ProblemHttpResult>> GetCancellationAsync(
+        string orderId, DaprWorkflowClient workflows, CancellationToken cancellationToken)
+    {
+        if (!Regex.IsMatch(orderId, SagaPatterns.Id))
+        {
+            return NotFound(orderId);
+        }
+
+        var state = await workflows.GetWorkflowStateAsync(SagaRules.CancellationInstanceId(orderId), getInputsAndOutputs: true, cancellationToken);
+        return state is { Exists: true }
+            ? TypedResults.Ok(ToResponse(orderId, state))
+            : TypedResults.Problem($"No cancellation saga for order {orderId}.", statusCode: StatusCodes.Status404NotFound, title: "Saga not found");
     }
 
     internal static async Task<Results<Accepted, ProblemHttpResult>> ReviewAsync(
