@@ -15,7 +15,8 @@ var concurrencies = ArgText(args, "--concurrency", "1,8,32").Split(',').Select(c
 
 if (suite == "reads")
 {
-    // Issue #6: CQRS read vs composed read of one order, in the same run (docs/benchmarks.md, "Reads").
+    // Issue #6: CQRS read vs composed read of one order, interleaved in one platform run, then again in a second run
+    // whose gateway sidecar slows payments by 200 ms (docs/benchmarks.md, "Reads").
     Console.WriteLine("| path | concurrency | reads/s | p50 | p99 | |\n|---|---|---|---|---|---|");
     foreach (var row in await ReadPaths.RunAsync(orderCount: 200, concurrencies.Where(c => c > 1).ToArray(), TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup)))
     {

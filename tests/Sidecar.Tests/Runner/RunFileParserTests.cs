@@ -213,6 +213,7 @@ public sealed class RunFileParserTests : IDisposable
     [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  outboxDelay: soon\n", "x-sidecar.outboxDelay", "not a duration")]
     [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  faults:\n    other: \"seed=1\"\n", "x-sidecar.faults.other", "not an app of this run")]
     [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  faults:\n    app: \"duplicate\"\n", "x-sidecar.faults.app", "not key=value")]
+    [InlineData("version: 1\napps:\n  - appDirPath: app\nx-sidecar:\n  faults:\n    app: \"invokeDelay=soon\"\n", "x-sidecar.faults.app", "not a positive duration")]
     public void Parse_InvalidField_ErrorNamesFileAndField(string yaml, string field, string message)
     {
         Folder("app");

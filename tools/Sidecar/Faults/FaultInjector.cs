@@ -31,6 +31,23 @@ public sealed class FaultInjector(SidecarOptions options)
         return Draw(_plan.InvokeFailProbability) ? _plan.InvokeFailStatus : null;
     }
 
+    /// <returns>How long this attempt of an invocation of <paramref name="appId"/> waits before it is forwarded, or null.</returns>
+    public TimeSpan? InvocationDelay(string appId)
+    {
+        if (_plan is null || _plan.InvokeDelayProbability <= 0)
+        {
+            return null;
+        }
+
+        // Filtered before drawing, so calls to other apps do not shift the seeded sequence of this one.
+        if (_plan.InvokeDelayApps.Count > 0 && !_plan.InvokeDelayApps.Contains(appId, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        return Draw(_plan.InvokeDelayProbability) ? _plan.InvokeDelay : null;
+    }
+
     public bool ShouldDuplicate() => _plan is not null && Draw(_plan.DuplicateProbability);
 
     public TimeSpan? DeliveryDelay() => _plan is not null && Draw(_plan.DelayProbability) ? _plan.Delay : null;

@@ -4,7 +4,8 @@ namespace Sidecar.Faults;
 
 /// <summary>
 /// A reproducible fault-injection plan, off by default. Parsed from "seed=42,duplicate=0.2,delay=0.1:500ms,
-/// reorder=0.1,invokeFail=0.3:503,invokeFailApps=payments,outboxCrash=1" (every part optional).
+/// reorder=0.1,invokeFail=0.3:503,invokeFailApps=payments,invokeDelay=0.5:200ms,invokeDelayApps=payments,outboxCrash=1"
+/// (every part optional; "invokeDelay=200ms" delays every invocation).
 /// </summary>
 public sealed record FaultOptions
 {
@@ -28,6 +29,17 @@ public sealed record FaultOptions
 
     /// <summary>Only invocations of these app ids fail; empty = all.</summary>
     public IReadOnlyList<string> InvokeFailApps { get; init; } = [];
+
+    /// <summary>
+    /// Probability that an attempt of an outgoing service invocation waits <see cref="InvokeDelay"/> before it is
+    /// forwarded, as if the target were slow: the wait counts inside the attempt's Resiliency timeout.
+    /// </summary>
+    public double InvokeDelayProbability { get; init; }
+
+    public TimeSpan InvokeDelay { get; init; }
+
+    /// <summary>Only invocations of these app ids are delayed; empty = all.</summary>
+    public IReadOnlyList<string> InvokeDelayApps { get; init; } = [];
 
     /// <summary>The outbox relay crashes (the sidecar process exits) after the store commits and before the relay publishes, this many times.</summary>
     public int OutboxCrashCount { get; init; }
@@ -59,9 +71,20 @@ public sealed record FaultOptions
                     InvokeFailStatus = second is null ? options.InvokeFailStatus : Status(key, second),
                 },
                 "invokeFailApps" => options with { InvokeFailApps = value.Split('|', StringSplitOptions.RemoveEmptyEntries) },
+                // "200ms" alone delays every attempt; "0.5:200ms" half of them.
+                "invokeDelay" => second is null
+                    ? options with { InvokeDelayProbability = 1, InvokeDelay = InvokeDelayDuration(key, first) }
+                    : options with { InvokeDelayProbability = Probability(key, first), InvokeDelay = InvokeDelayDuration(key, second) },
+                "invokeDelayApps" => options with { InvokeDelayApps = AppIds(key, value) },
                 "outboxCrash" => options with { OutboxCrashCount = Integer(key, first) },
                 _ => throw new Hosting.SidecarUsageException($"--sidecar-faults: unknown fault '{key}'"),
             };
+        }
+
+        // Without a delay the app list would be silently ignored: most likely a typo in the spec.
+        if (options.InvokeDelayApps.Count > 0 && options.InvokeDelayProbability <= 0)
+        {
+            throw new Hosting.SidecarUsageException("--sidecar-faults: invokeDelayApps needs invokeDelay (e.g. invokeDelay=200ms,invokeDelayApps=payments)");
         }
 
         return options;
@@ -81,6 +104,16 @@ public sealed record FaultOptions
         Resources.GoDuration.TryParse(text, out var d) && d >= TimeSpan.Zero
             ? d
             : throw new Hosting.SidecarUsageException($"--sidecar-faults: {key}: '{text}' is not a duration");
+
+    private static TimeSpan InvokeDelayDuration(string key, string text) =>
+        Resources.GoDuration.TryParse(text, out var d) && d > TimeSpan.Zero
+            ? d
+            : throw new Hosting.SidecarUsageException($"--sidecar-faults: {key}: '{text}' is not a positive duration (e.g. {key}=200ms, or {key}=0.5:200ms for half the calls)");
+
+    private static string[] AppIds(string key, string text) =>
+        text.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } ids
+            ? ids
+            : throw new Hosting.SidecarUsageException($"--sidecar-faults: {key}: needs at least one app id (e.g. {key}=payments|inventory)");
 
     // Kestrel refuses a status outside 100-599 only when the fault fires, mid-request; refuse it at start-up.
     private static int Status(string key, string text) =>

@@ -9,6 +9,9 @@ internal static partial class InvocationLog
     [LoggerMessage(LogLevel.Information, "Retrying invocation of {AppId} after status {Status} (attempt {Attempt})")]
     public static partial void InvocationRetry(ILogger logger, string appId, int status, int attempt);
 
+    [LoggerMessage(LogLevel.Debug, "Injected fault: invocation of {AppId} waits {Delay} before it is sent")]
+    public static partial void InvocationDelayed(ILogger logger, string appId, TimeSpan delay);
+
     [LoggerMessage(LogLevel.Warning, "Circuit breaker for app {AppId} is open: failing the call without sending it")]
     public static partial void CircuitOpen(ILogger logger, string appId);
 

@@ -100,6 +100,14 @@ public sealed class InvocationProxy(
             HttpResponseMessage response;
             try
             {
+                // An injected slow target: the wait runs on the attempt's token, so the timeout policy and the
+                // caller going away end it exactly as they would end a call to a target that answers late.
+                if (faults.InvocationDelay(appId) is { } delay)
+                {
+                    InvocationLog.InvocationDelayed(logger, appId, delay);
+                    await Task.Delay(delay, timeout.Token);
+                }
+
                 response = await http.SendAsync(attempt, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
