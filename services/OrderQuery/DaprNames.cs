@@ -14,4 +14,6 @@ public static class DaprNames
     /// <summary>The source services the rebuild reads through service invocation.</summary>
     public const string CatalogAppId = "catalog";
     public const string OrdersAppId = "orders";
+    public const string PaymentsAppId = "payments";
+    public const string InventoryAppId = "inventory";
 }

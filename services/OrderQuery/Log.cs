@@ -13,6 +13,6 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventType} on topic {Topic} dropped to the dead-letter topic: {Reason}")]
     public static partial void EventDropped(this ILogger logger, string topic, string eventType, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild into schema {Schema}: {Products} products, {Orders} orders of {Customers} customers")]
-    public static partial void RebuildFinished(this ILogger logger, string schema, int products, int orders, int customers);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild into schema {Schema}: {Products} products, {Orders} orders of {Customers} customers, {Payments} payments, {Reservations} reservations")]
+    public static partial void RebuildFinished(this ILogger logger, string schema, int products, int orders, int customers, int payments, int reservations);
 }

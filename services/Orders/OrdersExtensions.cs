@@ -13,6 +13,7 @@ public static class OrdersExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OrderStore>();
         builder.Services.AddSingleton<CustomerOrderIndex>();
+        builder.Services.AddSingleton<CustomerDirectory>();
         builder.Services.AddSingleton<PriceReplica>();
         builder.Services.AddSagaFastPath();
         return builder;

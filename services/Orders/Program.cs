@@ -14,6 +14,7 @@ app.UseCloudEvents();
 app.MapSubscribeHandler();
 app.MapDefaultEndpoints();
 app.MapOrdersApi();
+app.MapCustomersApi();
 app.MapCatalogEventsApi();
 app.MapSagaEventsApi();
 

@@ -24,6 +24,8 @@ public sealed record Shortage(string Sku, int Requested, long Available);
 /// The reservation of one order (key = order id). Each change of status bumps <see cref="Version"/> and sets
 /// <see cref="EventPending"/>: the status is decided (and its SKU lines settled) before its event goes out
 /// through the outbox, which clears the flag. No other transition starts while an event is pending.
+/// <see cref="ReservedAt"/> keeps when it was reserved after a commit or release moved <see cref="UpdatedAt"/> on, so
+/// the read side's rebuild can restore the StockReserved it saw (null on records written before it existed).
 /// </summary>
 public sealed record Reservation(
     string OrderId,
@@ -34,7 +36,8 @@ public sealed record Reservation(
     DateTimeOffset UpdatedAt,
     bool EventPending,
     string? Reason,
-    IReadOnlyList<Shortage> Shortages)
+    IReadOnlyList<Shortage> Shortages,
+    DateTimeOffset? ReservedAt = null)
 {
     public const string ExpiredReason = "the reservation stayed pending past its deadline";
     public const string InsufficientStockReason = "insufficient stock";
@@ -53,7 +56,7 @@ public sealed record Reservation(
     /// <summary>Whether a repeat of the reserve request asks for the same thing (lines normalized on both sides).</summary>
     public bool HasLines(IReadOnlyList<ReservationLine> normalizedLines) => Lines.SequenceEqual(normalizedLines);
 
-    public Reservation Reserve(DateTimeOffset now) => Move(ReservationStatus.Reserved, now, from: [ReservationStatus.Pending]);
+    public Reservation Reserve(DateTimeOffset now) => Move(ReservationStatus.Reserved, now, from: [ReservationStatus.Pending]) with { ReservedAt = now };
 
     public Reservation Reject(IReadOnlyList<Shortage> shortages, string reason, DateTimeOffset now) =>
         Move(ReservationStatus.Rejected, now, from: [ReservationStatus.Pending]) with { Shortages = shortages, Reason = reason };

@@ -156,7 +156,8 @@ public sealed record ReservationResponse(
     string? Reason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    bool Stalled);
+    bool Stalled,
+    DateTimeOffset? ReservedAt = null);
 
 internal static class ReservationMapping
 {
@@ -169,5 +170,6 @@ internal static class ReservationMapping
         reservation.Reason,
         reservation.CreatedAt,
         reservation.UpdatedAt,
-        reservation.IsStale(now, options.PendingDeadline));
+        reservation.IsStale(now, options.PendingDeadline),
+        reservation.ReservedAt);
 }

@@ -7,21 +7,21 @@ namespace OrderQuery.Rebuild;
 
 /// <summary>The body of <c>POST /admin/rebuild</c> (optional).</summary>
 /// <param name="Schema">Rebuild into this schema instead of the live one (e.g. a fresh schema, to compare or to swap in).</param>
-/// <param name="CustomerIds">Customers to restore besides those the live views know (orders has no "all orders" list).</param>
+/// <param name="CustomerIds">Customers to restore besides those orders lists (<c>GET /customers</c>) and the live views know.</param>
 public sealed record RebuildRequest(
     [property: RegularExpression(ViewDatabase.SchemaPattern)] string? Schema = null,
     [property: MaxLength(10_000)] IReadOnlyList<string>? CustomerIds = null);
 
-public sealed record RebuildResponse(string Schema, int Products, int Orders, int Customers, IReadOnlyList<string> NotRestored);
+public sealed record RebuildResponse(string Schema, int Products, int Orders, int Customers, int Payments, int Reservations, IReadOnlyList<string> NotRestored);
 
 public static class AdminApi
 {
-    /// <summary>What a rebuild cannot bring back, because the source services offer no API for it.</summary>
+    /// <summary>What a rebuild cannot bring back, because no source service keeps it (README, "Rebuild").</summary>
     public static readonly IReadOnlyList<string> NotRestored =
     [
-        "orders of customers the views never saw: orders has no 'list all orders' endpoint, only GET /orders?customerId=",
-        "payment status and the payment and credit timeline entries: payments has no list API (only GET /payments/{orderId})",
-        "stock status and the stock timeline entries: inventory has no list API (only GET /reservations/{orderId})",
+        "CreditAwarded/CreditRevoked timeline entries: payments keeps a customer's credit ledger, not per-order history (its event ids carry the account version, and it forgets orders after its retention)",
+        "the PaymentSucceeded entry of a refunded payment and the StockReserved entry of a committed or released reservation written before succeededAt/reservedAt existed",
+        "customers whose only orders predate orders' customer directory and who placed none since (pass them in customerIds)",
         "staleness figures: they describe live deliveries only",
     ];
 
@@ -29,7 +29,7 @@ public static class AdminApi
     {
         var group = app.MapGroup("/admin").WithTags("Admin");
         group.MapPost("rebuild", RebuildAsync).WithName("Rebuild")
-            .WithSummary("Rebuilds the views from the catalog and orders list APIs through the same version-guarded projection as live events.");
+            .WithSummary("Rebuilds the views from the catalog, orders, payments and inventory APIs through the same version-guarded projection as live events.");
         return group;
     }
 
@@ -37,6 +37,6 @@ public static class AdminApi
         RebuildRequest? request, Rebuilder rebuilder, IOptions<OrderQueryOptions> options, CancellationToken cancellationToken)
     {
         var result = await rebuilder.RebuildAsync(request?.Schema ?? options.Value.Schema, request?.CustomerIds ?? [], cancellationToken);
-        return TypedResults.Ok(new RebuildResponse(result.Schema, result.Products, result.Orders, result.Customers, NotRestored));
+        return TypedResults.Ok(new RebuildResponse(result.Schema, result.Products, result.Orders, result.Customers, result.Payments, result.Reservations, NotRestored));
     }
 }

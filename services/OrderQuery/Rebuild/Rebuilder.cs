@@ -17,16 +17,18 @@ internal sealed record OrderCopy(
 
 internal sealed record OrderPageCopy(IReadOnlyList<OrderCopy> Items, string? ContinuationToken);
 
-internal sealed record RebuildResult(string Schema, int Products, int Orders, int Customers);
+internal sealed record CustomerPageCopy(IReadOnlyList<string> Items, string? ContinuationToken);
+
+internal sealed record RebuildResult(string Schema, int Products, int Orders, int Customers, int Payments, int Reservations);
 
 /// <summary>
-/// Rebuilds the views from the source services' list APIs (service invocation): every product from catalog
-/// <c>GET /products</c>, and every order of the known customers from orders <c>GET /orders?customerId=</c>. Each
-/// source record becomes the facts its events carried (same event ids, versions and timestamps as the orders and
-/// catalog events) and goes through the same version-guarded projection as live events, so a rebuild into a fresh
-/// schema equals the live views for what it covers, and a rebuild into the live schema only repairs, never regresses.
-/// Not covered: payment and stock status and their timeline entries (see README), orders of customers the views
-/// never saw (orders offers no "all orders" list).
+/// Rebuilds the views from the source services' APIs (service invocation): every product from catalog
+/// <c>GET /products</c>; every customer from orders <c>GET /customers</c> (plus those the views know and those the
+/// caller names), each customer's orders from <c>GET /orders?customerId=</c>, and for each order its payment
+/// (<c>GET /payments/{orderId}</c>) and stock reservation (<c>GET /reservations/{orderId}</c>). Each source record
+/// becomes the facts its events carried (same event ids, versions and timestamps as the producers' events) and goes
+/// through the same version-guarded projection as live events, so a rebuild into a fresh schema equals the live
+/// views, and a rebuild into the live schema only repairs, never regresses. Not covered: see <see cref="AdminApi.NotRestored"/>.
 /// </summary>
 internal sealed class Rebuilder(HttpClient sources, ViewDatabase database, IOptions<OrderQueryOptions> options, ILogger<Rebuilder> logger)
 {
@@ -36,15 +38,18 @@ internal sealed class Rebuilder(HttpClient sources, ViewDatabase database, IOpti
         var target = database.Views(schema);
         var products = await RebuildProductsAsync(target, cancellationToken);
 
-        var customers = (await database.Live.KnownCustomersAsync(cancellationToken)).Concat(extraCustomers).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var orders = 0;
+        var customers = (await database.Live.KnownCustomersAsync(cancellationToken))
+            .Concat(extraCustomers)
+            .Concat(await AllCustomersAsync(cancellationToken))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var counts = new OrderCounts();
         foreach (var customer in customers)
         {
-            orders += await RebuildCustomerAsync(target, customer, cancellationToken);
+            await RebuildCustomerAsync(target, customer, counts, cancellationToken);
         }
 
-        logger.RebuildFinished(schema, products, orders, customers.Count);
-        return new RebuildResult(schema, products, orders, customers.Count);
+        logger.RebuildFinished(schema, products, counts.Orders, customers.Count, counts.Payments, counts.Reservations);
+        return new RebuildResult(schema, products, counts.Orders, customers.Count, counts.Payments, counts.Reservations);
     }
 
     /// <summary>The facts an order's events carried, reconstructed from the order as orders reports it now.</summary>
@@ -62,7 +67,13 @@ internal sealed class Rebuilder(HttpClient sources, ViewDatabase database, IOpti
         {
             yield return new OrderConfirmedFact($"{order.OrderId}:{order.Version}", order.OrderId, order.Version, confirmedAt, order.CustomerId);
         }
-        else if (order.Status == nameof(OrderState.Cancelled) && order.CancelledAt is { } cancelledAt)
+        else if (order.ConfirmedAt is { } earlierConfirmedAt)
+        {
+            // Confirmed, then moved on (a customer's cancellation): confirm is the only move from placed (v1), so v2.
+            yield return new OrderConfirmedFact($"{order.OrderId}:2", order.OrderId, 2, earlierConfirmedAt, order.CustomerId);
+        }
+
+        if (order.Status == nameof(OrderState.Cancelled) && order.CancelledAt is { } cancelledAt)
         {
             yield return new OrderCancelledFact($"{order.OrderId}:{order.Version}", order.OrderId, order.Version, cancelledAt, order.CustomerId, order.CancellationReason ?? "");
         }
@@ -88,27 +99,48 @@ internal sealed class Rebuilder(HttpClient sources, ViewDatabase database, IOpti
         return count;
     }
 
-    private async Task<int> RebuildCustomerAsync(ViewStore target, string customerId, CancellationToken cancellationToken)
+    /// <summary>Every customer orders knows (its customer directory), a page at a time.</summary>
+    private async Task<IReadOnlyList<string>> AllCustomersAsync(CancellationToken cancellationToken)
     {
-        var count = 0;
+        var customers = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await GetAsync<CustomerPageCopy>(DaprNames.OrdersAppId, "customers", [("pageSize", PageSize), ("continuationToken", token)], cancellationToken);
+            customers.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return customers;
+    }
+
+    private async Task RebuildCustomerAsync(ViewStore target, string customerId, OrderCounts counts, CancellationToken cancellationToken)
+    {
         string? token = null;
         do
         {
             var page = await GetAsync<OrderPageCopy>(DaprNames.OrdersAppId, "orders", [("customerId", customerId), ("pageSize", PageSize), ("continuationToken", token)], cancellationToken);
             foreach (var order in page.Items)
             {
-                foreach (var fact in FactsOf(order))
+                var path = Uri.EscapeDataString(order.OrderId);
+                var payment = await GetOptionalAsync<PaymentCopy>(DaprNames.PaymentsAppId, $"payments/{path}", cancellationToken);
+                var reservation = await GetOptionalAsync<ReservationCopy>(DaprNames.InventoryAppId, $"reservations/{path}", cancellationToken);
+                var facts = FactsOf(order)
+                    .Concat(payment is null ? [] : SourceFacts.FactsOf(payment))
+                    .Concat(reservation is null ? [] : SourceFacts.FactsOf(reservation));
+                foreach (var fact in facts)
                 {
                     await target.ApplyOrderFactAsync(fact, viaInbox: false, cancellationToken);
                 }
 
-                count++;
+                counts.Orders++;
+                counts.Payments += payment is null ? 0 : 1;
+                counts.Reservations += reservation is null ? 0 : 1;
             }
 
             token = page.ContinuationToken;
         }
         while (token is not null);
-        return count;
     }
 
     private string PageSize => options.Value.RebuildPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -119,6 +151,30 @@ internal sealed class Rebuilder(HttpClient sources, ViewDatabase database, IOpti
         var parameters = string.Join('&', query.Where(q => q.Value is not null).Select(q => $"{q.Name}={Uri.EscapeDataString(q.Value!)}"));
         return await sources.GetFromJsonAsync<T>($"http://{appId}/{path}?{parameters}", SourceJson, cancellationToken)
             ?? throw new InvalidOperationException($"{appId} answered GET /{path} with an empty body");
+    }
+
+    /// <summary>A GET of one record by id: null when its service has none (404, e.g. an order that never reached payment).</summary>
+    private async Task<T?> GetOptionalAsync<T>(string appId, string path, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var response = await sources.GetAsync($"http://{appId}/{path}", cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<T>(SourceJson, cancellationToken)
+            ?? throw new InvalidOperationException($"{appId} answered GET /{path} with an empty body");
+    }
+
+    private sealed class OrderCounts
+    {
+        public int Orders { get; set; }
+
+        public int Payments { get; set; }
+
+        public int Reservations { get; set; }
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions SourceJson = new(System.Text.Json.JsonSerializerDefaults.Web);

@@ -7,8 +7,8 @@ namespace Orders.Ordering;
 
 internal sealed record CustomerOrderEntry(string OrderId, DateTimeOffset CreatedAt);
 
-/// <summary>A customer's order ids, newest first.</summary>
-internal sealed record CustomerOrderList(string CustomerId, IReadOnlyList<CustomerOrderEntry> Orders);
+/// <summary>A customer's order ids, newest first. <paramref name="InDirectory"/>: the customer is in the <see cref="CustomerDirectory"/>.</summary>
+internal sealed record CustomerOrderList(string CustomerId, IReadOnlyList<CustomerOrderEntry> Orders, bool InDirectory = false);
 
 /// <summary>
 /// The per-customer order index, because state.postgresql v2 has no query API. It lives in
@@ -18,7 +18,7 @@ internal sealed record CustomerOrderList(string CustomerId, IReadOnlyList<Custom
 /// order that never got placed (a failed commit); readers look every entry up in <c>orders-store</c> and skip
 /// what is not placed, so the index is a superset that the orders themselves make exact at read time.
 /// </summary>
-internal sealed class CustomerOrderIndex(DaprClient dapr, TimeProvider time, IOptions<OrdersOptions> options, ILogger<CustomerOrderIndex> logger)
+internal sealed class CustomerOrderIndex(DaprClient dapr, CustomerDirectory directory, TimeProvider time, IOptions<OrdersOptions> options, ILogger<CustomerOrderIndex> logger)
 {
     public static string Key(string customerId) => $"customer-orders:{customerId}";
 
@@ -39,7 +39,14 @@ internal sealed class CustomerOrderIndex(DaprClient dapr, TimeProvider time, IOp
 
             var entries = (list?.Orders ?? []).Append(new CustomerOrderEntry(orderId, createdAt))
                 .OrderByDescending(e => e.CreatedAt).ThenBy(e => e.OrderId, StringComparer.Ordinal).ToList();
-            var next = new CustomerOrderList(customerId, entries);
+            if (list is not { InDirectory: true })
+            {
+                // Written ahead of this record, like this record is ahead of the order: every indexed customer is
+                // listed. Lists written before the directory existed get their customer added on their next order.
+                await directory.AddAsync(customerId, cancellationToken);
+            }
+
+            var next = new CustomerOrderList(customerId, entries, InDirectory: true);
             if (list is null)
             {
                 try

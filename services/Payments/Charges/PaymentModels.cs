@@ -24,7 +24,8 @@ public sealed record PaymentResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? FailureReason,
-    string? RefundReason);
+    string? RefundReason,
+    DateTimeOffset? SucceededAt = null);
 
 internal static class PaymentMappings
 {
@@ -41,7 +42,8 @@ internal static class PaymentMappings
         payment.CreatedAt,
         payment.UpdatedAt,
         payment.FailureReason,
-        payment.RefundReason);
+        payment.RefundReason,
+        payment.SucceededAt);
 
     public static PaymentSucceeded ToSucceeded(this Payment payment) => new(
         EventId(payment), payment.OrderId, payment.CustomerId, payment.PaymentId, payment.Amount, payment.Currency, payment.Version, payment.UpdatedAt);

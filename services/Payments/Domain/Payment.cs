@@ -16,7 +16,11 @@ public enum PaymentStatus
 /// <summary>What a caller asks to charge for an order.</summary>
 public sealed record ChargeCommand(string OrderId, string CustomerId, decimal Amount, string Currency);
 
-/// <summary>The payment of one order (key: the order id). Persisted as is; every change raises the version.</summary>
+/// <summary>
+/// The payment of one order (key: the order id). Persisted as is; every change raises the version.
+/// <see cref="SucceededAt"/> keeps when the charge succeeded after a refund moved <see cref="UpdatedAt"/> on, so
+/// the read side's rebuild can restore the PaymentSucceeded it saw (null on records written before it existed).
+/// </summary>
 public sealed record Payment(
     string OrderId,
     string PaymentId,
@@ -29,7 +33,8 @@ public sealed record Payment(
     DateTimeOffset UpdatedAt,
     string? GatewayReference = null,
     string? FailureReason = null,
-    string? RefundReason = null)
+    string? RefundReason = null,
+    DateTimeOffset? SucceededAt = null)
 {
     public static Payment Start(ChargeCommand command, DateTimeOffset now) => new(
         command.OrderId,
@@ -48,7 +53,7 @@ public sealed record Payment(
 
     public Payment Succeed(string gatewayReference, DateTimeOffset now) =>
         Status == PaymentStatus.Pending
-            ? this with { Status = PaymentStatus.Succeeded, GatewayReference = gatewayReference, Version = Version + 1, UpdatedAt = now }
+            ? this with { Status = PaymentStatus.Succeeded, GatewayReference = gatewayReference, Version = Version + 1, UpdatedAt = now, SucceededAt = now }
             : throw new InvalidOperationException($"A {Status} payment cannot succeed; only a pending one can.");
 
     public Payment Fail(string reason, DateTimeOffset now) =>

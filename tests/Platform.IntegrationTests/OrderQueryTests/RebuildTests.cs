@@ -9,9 +9,9 @@ using Platform.Testing;
 namespace Platform.IntegrationTests.OrderQueryTests;
 
 /// <summary>
-/// Catalog and orders run beside order-query: data is created through their APIs, the live projection converges,
-/// then the rebuild (catalog GET /products, orders GET /orders?customerId=, through service invocation) fills a
-/// fresh schema, which must equal the live views for everything the rebuild covers.
+/// Catalog and orders run beside order-query (payments and inventory too: the rebuild reads each order's payment and
+/// reservation; without a saga there are none): data is created through their APIs, the live projection converges,
+/// then the rebuild (through service invocation) fills a fresh schema, which must equal the live views.
 /// </summary>
 public sealed class RebuildTests(PostgresFixture postgres)
 {
@@ -22,6 +22,8 @@ public sealed class RebuildTests(PostgresFixture postgres)
         await using var environment = await ServiceEnvironment.StartAsync(postgres.Server);
         var catalog = await environment.StartServiceAsync<Catalog.CatalogOptions>("catalog");
         var orders = await environment.StartServiceAsync<Orders.OrdersOptions>("orders");
+        await environment.StartServiceAsync<Payments.PaymentsOptions>("payments");
+        await environment.StartServiceAsync<Inventory.InventoryOptions>("inventory");
         var query = await ReadSide.StartAsync(environment, await ReadSide.CreateDatabaseAsync(environment));
 
         var category = ReadSide.NewId("cat").Replace("-", "", StringComparison.Ordinal);
