@@ -79,9 +79,12 @@ public static class SagaScenarios
             : ExpectedOutcome.Confirmed),
     ];
 
+    /// <summary>The same matrix under other customers and SKUs, to run all at once beside the one-by-one runs.</summary>
+    public static readonly IReadOnlyList<SagaScenario> AllAtOnce = [.. All.Select(s => s with { Name = s.Name + "-at-once" })];
+
     public static TheoryData<string> Names => [.. All.Select(s => s.Name)];
 
     public static SagaScenario Named(string name) => All.Single(s => s.Name == name);
 
-    public static IEnumerable<string> Customers(Payer payer) => All.Where(s => s.Payer == payer).Select(s => s.CustomerId);
+    public static IEnumerable<string> Customers(Payer payer) => All.Concat(AllAtOnce).Where(s => s.Payer == payer).Select(s => s.CustomerId);
 }

@@ -34,7 +34,10 @@ public sealed class ScenarioContext(SagaRunFixture fixture, AcknowledgedOrder or
     {
         await AwaitReviewAsync();
         using var decided = await Fixture.Client("order-saga").PostAsJsonAsync($"/sagas/{Order.OrderId}/review", new { approved, reviewer = "e2e-reviewer" }, Cancel);
-        Assert.Equal(Orchestrated ? HttpStatusCode.Accepted : HttpStatusCode.NotFound, decided.StatusCode);
+        var expected = Orchestrated ? HttpStatusCode.Accepted : HttpStatusCode.NotFound;
+        Assert.True(
+            decided.StatusCode == expected,
+            $"review of {Order.OrderId}: {decided.StatusCode}, expected {expected}; the saga: {await SagaAsync()}");
     }
 
     private static bool ReachedReview(JsonElement saga) =>

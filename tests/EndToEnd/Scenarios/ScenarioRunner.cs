@@ -52,7 +52,7 @@ public static class ScenarioRunner
     {
         var outcome = scenario.Expect(fixture.Mode);
         var expected = Expected(fixture.Mode, scenario, outcome);
-        var actual = await Settle.UntilAsync(() => ReadAsync(fixture, scenario, order), state => state == expected, SettleTimeout);
+        var actual = await Settle.UntilAsync(() => TryReadAsync(fixture, scenario, order), state => state == expected, SettleTimeout);
         Assert.Equal(expected, actual);
 
         if (outcome.Reason is { } reason)
@@ -86,6 +86,19 @@ public static class ScenarioRunner
             outcome.Payment ?? None,
             outcome.Reservation ?? None,
             outcome.Order);
+    }
+
+    /// <summary>The state, or null while an app is down (crash tests kill them; the runner restarts them).</summary>
+    private static async Task<FinalState?> TryReadAsync(SagaRunFixture fixture, SagaScenario scenario, AcknowledgedOrder order)
+    {
+        try
+        {
+            return await ReadAsync(fixture, scenario, order);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
     }
 
     private static async Task<FinalState> ReadAsync(SagaRunFixture fixture, SagaScenario scenario, AcknowledgedOrder order)
