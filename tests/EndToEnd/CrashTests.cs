@@ -24,7 +24,7 @@ public sealed class CrashTests(CrashRun run) : IClassFixture<CrashRun>
         // The gateway is still answering (SlowResponse): the activity dies with the process, mid-call.
         await run.Run.KillAppAsync("order-saga");
 
-        await ScenarioRunner.AssertFinalStateAsync(run, scenario, order);
+        await ScenarioRunner.AssertFinalStateAsync(run, scenario, order, CrashRun.SettleTimeout);
         Assert.Contains("App order-saga exited with code 137", run.Run.Output, StringComparison.Ordinal);
         await run.AssertInvariantsAsync();
     }
@@ -38,7 +38,7 @@ public sealed class CrashTests(CrashRun run) : IClassFixture<CrashRun>
 
         var order = await run.PlaceAsync(scenario.CustomerId, scenario.Sku, scenario.Quantity);
 
-        await ScenarioRunner.AssertFinalStateAsync(run, scenario, order);
+        await ScenarioRunner.AssertFinalStateAsync(run, scenario, order, CrashRun.SettleTimeout);
         Assert.False(File.Exists(run.FailpointArmingFile), $"the failpoint did not fire (it disarms itself); the runner's lines about payments:\n{string.Join('\n', run.Run.Output.Split('\n').Where(l => l.Contains("payments", StringComparison.Ordinal)))}");
         Assert.Contains("App payments exited with code 137", run.Run.Output, StringComparison.Ordinal);
         await run.AssertInvariantsAsync();
@@ -65,6 +65,9 @@ public sealed class CrashTests(CrashRun run) : IClassFixture<CrashRun>
 public sealed class CrashRun() : SagaRunFixture(Orchestration)
 {
     public const string SlowCustomer = "slow-crash";
+
+    /// <summary>A restart of an app and the saga's retries after it, on a loaded 2-core machine.</summary>
+    public static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(150);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("e2e-crash-").FullName;
 

@@ -30,7 +30,7 @@ public sealed record FinalState(
 public static class ScenarioRunner
 {
     private const string None = "none";
-    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan DefaultSettleTimeout = TimeSpan.FromSeconds(60);
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -48,12 +48,18 @@ public static class ScenarioRunner
         return order;
     }
 
-    public static async Task AssertFinalStateAsync(SagaRunFixture fixture, SagaScenario scenario, AcknowledgedOrder order)
+    /// <param name="settleTimeout">How long the saga may take to end (crash tests wait for an app's restart too).</param>
+    public static async Task AssertFinalStateAsync(SagaRunFixture fixture, SagaScenario scenario, AcknowledgedOrder order, TimeSpan? settleTimeout = null)
     {
         var outcome = scenario.Expect(fixture.Mode);
         var expected = Expected(fixture.Mode, scenario, outcome);
-        var actual = await Settle.UntilAsync(() => TryReadAsync(fixture, scenario, order), state => state == expected, SettleTimeout);
-        Assert.Equal(expected, actual);
+        var actual = await Settle.UntilAsync(() => TryReadAsync(fixture, scenario, order), state => state == expected, settleTimeout ?? DefaultSettleTimeout);
+        if (actual != expected)
+        {
+            // The saga's own step log says where it stands (or stopped).
+            using var saga = await GetAsync(fixture, "order-saga", $"/sagas/{order.OrderId}");
+            Assert.Fail($"order {order.OrderId} of scenario {scenario.Name}:\nexpected {expected}\nactual   {actual}\nsaga: {saga?.RootElement.ToString() ?? "none"}");
+        }
 
         if (outcome.Reason is { } reason)
         {
