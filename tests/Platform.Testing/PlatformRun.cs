@@ -49,10 +49,12 @@ public sealed partial class PlatformRun : IAsyncDisposable
 
     /// <param name="appSettings">Extra environment per app id (e.g. the payment gateway's decline rules).</param>
     /// <param name="faults">Fault spec per app id for its sidecar (the --sidecar-faults syntax).</param>
+    /// <param name="sidecarLogLevel">The sidecars' log level ("info" shows e.g. every injected fault in <see cref="Output"/>).</param>
     public static async Task<PlatformRun> StartAsync(
         IReadOnlyList<PlatformApp>? apps = null,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? appSettings = null,
-        IReadOnlyDictionary<string, string>? faults = null)
+        IReadOnlyDictionary<string, string>? faults = null,
+        string sidecarLogLevel = "warn")
     {
         apps ??= AllApps;
         var postgres = await PostgresServer.StartAsync();
@@ -60,7 +62,7 @@ public sealed partial class PlatformRun : IAsyncDisposable
         var directory = System.IO.Directory.CreateTempSubdirectory("platform-run-").FullName;
         var ports = apps.ToDictionary(a => a.AppId, _ => ProcessRunner.FreePort(), StringComparer.Ordinal);
         var run = new PlatformRun(directory, postgres, redis, ports);
-        await File.WriteAllTextAsync(Path.Combine(directory, "dapr.yaml"), RunFile(apps, ports, appSettings, faults));
+        await File.WriteAllTextAsync(Path.Combine(directory, "dapr.yaml"), RunFile(apps, ports, appSettings, faults, sidecarLogLevel));
         try
         {
             await run.StartRunnerAsync(apps);
@@ -73,6 +75,9 @@ public sealed partial class PlatformRun : IAsyncDisposable
 
         return run;
     }
+
+    /// <summary>Whether the run includes the app.</summary>
+    public bool Runs(string appId) => _ports.ContainsKey(appId);
 
     /// <summary>A client of an app's own HTTP API.</summary>
     public HttpClient Client(string appId) => new() { BaseAddress = new Uri($"http://127.0.0.1:{_ports[appId]}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -200,7 +205,8 @@ public sealed partial class PlatformRun : IAsyncDisposable
         IReadOnlyList<PlatformApp> apps,
         Dictionary<string, int> ports,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? appSettings,
-        IReadOnlyDictionary<string, string>? faults)
+        IReadOnlyDictionary<string, string>? faults,
+        string sidecarLogLevel)
     {
         var root = RepositoryRoot();
         var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar))!);
@@ -208,7 +214,7 @@ public sealed partial class PlatformRun : IAsyncDisposable
         text.AppendLine("version: 1");
         text.AppendLine("common:");
         text.AppendLine($"  resourcesPaths: [\"{Path.Combine(root, "components")}\"]");
-        text.AppendLine("  logLevel: warn");
+        text.AppendLine($"  logLevel: {sidecarLogLevel}");
         text.AppendLine("apps:");
         foreach (var app in apps)
         {

@@ -108,6 +108,7 @@ public static class PaymentsApi
             }
 
             logger.PaymentRecorded(settled.PaymentId, settled.OrderId, settled.Status, settled.Version);
+            CrashFailpoint.AfterChargeRecorded();
             if (settled.FailureReason is { } reason)
             {
                 logger.PaymentDeclined(settled.OrderId, reason);

@@ -11,7 +11,8 @@ public sealed record AcknowledgedOrder(string OrderId, string IdempotencyKey, st
 /// <summary>
 /// The independent checker of ../shared/BENCHMARKS-AND-FAULTS.md §4 items 1–5: after quiescence it reads the
 /// stores directly (PostgreSQL v2 rows of orders and payments, Redis hashes of inventory, layouts per
-/// store-layouts.md) and returns every violation it finds, so a test can print them all at once.
+/// store-layouts.md) and returns every violation it finds, so a test can print them all at once. The sagas'
+/// workflow state (item 2) comes from order-saga's API, when the run has it.
 /// </summary>
 public static class InvariantChecker
 {
@@ -31,6 +32,7 @@ public static class InvariantChecker
         }
 
         var statusOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var orchestrated = new List<string>();
         foreach (var acknowledged in ledger.DistinctBy(o => o.OrderId))
         {
             if (!orders.TryGetValue(acknowledged.OrderId, out var document))
@@ -41,6 +43,11 @@ public static class InvariantChecker
 
             var order = document.GetProperty("order");
             statusOf[acknowledged.OrderId] = order.GetProperty("status").GetString()!;
+            if (order.GetProperty("sagaMode").GetString() == "Orchestration")
+            {
+                orchestrated.Add(acknowledged.OrderId);
+            }
+
             if (order.GetProperty("total").GetDecimal() != acknowledged.Total)
             {
                 violations.Add($"order {acknowledged.OrderId}: stored total {order.GetProperty("total").GetDecimal()} ≠ acknowledged {acknowledged.Total}");
@@ -65,6 +72,11 @@ public static class InvariantChecker
             {
                 violations.Add($"order {orderId} is Confirmed but its reservation is {reservation ?? "missing"}");
             }
+        }
+
+        if (run.Runs("order-saga"))
+        {
+            violations.AddRange(await UnfinishedSagasAsync(run, orchestrated));
         }
 
         foreach (var stream in await StreamsAsync(run))
@@ -143,6 +155,36 @@ public static class InvariantChecker
             if (awarded != account.GetProperty("balance").GetInt64())
             {
                 violations.Add($"credit of {account.GetProperty("customerId").GetString()}: balance {account.GetProperty("balance").GetInt64()} ≠ {awarded} awarded once per order");
+            }
+        }
+
+        return violations;
+    }
+
+    /// <summary>
+    /// The workflow of every orchestrated order has finished (no instance RUNNING/PENDING) and cleanly: a saga in
+    /// needs-repair left work undone. Read through order-saga's API, since the saga store holds daprd's actor layout.
+    /// </summary>
+    private static async Task<List<string>> UnfinishedSagasAsync(PlatformRun run, IReadOnlyList<string> orderIds)
+    {
+        var violations = new List<string>();
+        using var sagas = run.Client("order-saga");
+        foreach (var orderId in orderIds)
+        {
+            using var response = await sagas.GetAsync(new Uri($"/sagas/{orderId}", UriKind.Relative));
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                violations.Add($"orchestrated order {orderId} has no saga");
+                continue;
+            }
+
+            response.EnsureSuccessStatusCode();
+            using var saga = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var status = saga.RootElement.GetProperty("status").GetString();
+            var runtimeStatus = saga.RootElement.GetProperty("runtimeStatus").GetString();
+            if (status is not ("completed" or "compensated") || runtimeStatus != "Completed")
+            {
+                violations.Add($"saga {orderId} is {status} (workflow {runtimeStatus}), not finished: {saga.RootElement.GetProperty("errors")}");
             }
         }
 

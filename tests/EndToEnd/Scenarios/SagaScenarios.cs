@@ -1,0 +1,90 @@
+using EndToEnd.Infrastructure;
+
+namespace EndToEnd.Scenarios;
+
+/// <summary>How the simulated payment gateway treats a scenario's customer (each run lists them in its settings).</summary>
+public enum Payer
+{
+    Pays,
+    Declines,
+    /// <summary>The gateway answers after <see cref="ModeRunFixture.SlowResponse"/>, longer than the saga's payment timeout.</summary>
+    Slow,
+}
+
+/// <summary>
+/// The final state a scenario ends in. Stock, credit and the saga's own status follow from the order's status,
+/// the gateway record from the payment's: a payment means one executed charge, refunded once if Refunded.
+/// </summary>
+/// <param name="Reason">A fragment the order's cancellation reason (and the saga's) must contain.</param>
+/// <param name="Payment">The payment's status, or null when payments never charged the order.</param>
+/// <param name="Reservation">The reservation's status, or null when inventory never saw the order.</param>
+public sealed record ExpectedOutcome(string Order, string? Reason, string? Payment, string? Reservation)
+{
+    public static readonly ExpectedOutcome Confirmed = new("Confirmed", null, "Succeeded", "Committed");
+
+    public static ExpectedOutcome Cancelled(string reason, string? payment, string? reservation) => new("Cancelled", reason, payment, reservation);
+}
+
+/// <summary>
+/// One end-to-end case of the order saga, the same for both styles: a customer and a SKU of its own (named after
+/// the scenario), what the test does while the saga runs, and the outcome it expects per style.
+/// </summary>
+public sealed record SagaScenario(
+    string Name,
+    Payer Payer,
+    decimal UnitPrice,
+    int Quantity,
+    int Restock,
+    Func<ScenarioContext, Task>? DriveAsync,
+    Func<string, ExpectedOutcome> Expect)
+{
+    public string CustomerId => Name;
+
+    public string Sku => "SKU-" + Name.ToUpperInvariant();
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// The scenario matrix of issue 5. Choreography has no coordinator, hence neither a manual review nor a payment
+/// deadline (DESIGN §3): there those scenarios assert what the design does — the order is fulfilled, and a review
+/// decision finds no saga to deliver it to (404). Cancellation after confirmation is one more entry here, with a
+/// drive that cancels the confirmed order and <c>Cancelled(…, "Refunded", "Released")</c> as outcome.
+/// </summary>
+public static class SagaScenarios
+{
+    /// <summary>Orders above this wait for a review in the orchestrated saga (OrderSaga:ReviewAbove of the runs).</summary>
+    public const decimal ReviewAbove = 100m;
+
+    private const decimal SmallPrice = 12.50m;
+    private const decimal LargePrice = 150m;
+
+    public static readonly IReadOnlyList<SagaScenario> All =
+    [
+        new("happy", Payer.Pays, SmallPrice, 2, 10, null, _ => ExpectedOutcome.Confirmed),
+        new("out-of-stock", Payer.Pays, SmallPrice, 2, 1, null, mode => ExpectedOutcome.Cancelled(
+            mode == SagaRunFixture.Orchestration ? "out of stock" : "Stock rejected", null, "Rejected")),
+        new("declined", Payer.Declines, SmallPrice, 2, 10, null, mode => ExpectedOutcome.Cancelled(
+            mode == SagaRunFixture.Orchestration ? "payment declined" : "Payment failed", "Failed", "Released")),
+        // The late charge succeeds after the deadline; the orchestrated saga waits for it and refunds it.
+        new("payment-timeout", Payer.Slow, SmallPrice, 2, 10, null, mode => mode == SagaRunFixture.Orchestration
+            ? ExpectedOutcome.Cancelled("payment timed out", "Refunded", "Released")
+            : ExpectedOutcome.Confirmed),
+        new("review-approved", Payer.Pays, LargePrice, 1, 10, context => context.ReviewAsync(approved: true), _ => ExpectedOutcome.Confirmed),
+        new("review-rejected", Payer.Pays, LargePrice, 1, 10, context => context.ReviewAsync(approved: false), mode => mode == SagaRunFixture.Orchestration
+            ? ExpectedOutcome.Cancelled("rejected in review", null, "Released")
+            : ExpectedOutcome.Confirmed),
+        new("review-expired", Payer.Pays, LargePrice, 1, 10, context => context.AwaitReviewAsync(), mode => mode == SagaRunFixture.Orchestration
+            ? ExpectedOutcome.Cancelled("review expired", null, "Released")
+            : ExpectedOutcome.Confirmed),
+    ];
+
+    /// <summary>The same matrix under other customers and SKUs, to run all at once beside the one-by-one runs.</summary>
+    public static readonly IReadOnlyList<SagaScenario> AllAtOnce = [.. All.Select(s => s with { Name = s.Name + "-at-once" })];
+
+    public static TheoryData<string> Names => [.. All.Select(s => s.Name)];
+
+    public static SagaScenario Named(string name) => All.Single(s => s.Name == name);
+
+    public static IEnumerable<string> Customers(Payer payer) => All.Concat(AllAtOnce).Where(s => s.Payer == payer).Select(s => s.CustomerId);
+}
