@@ -140,4 +140,16 @@ public sealed class ReturnTests
         Assert.Equal(TopicStatus.Success, SagaEventsApi.ReturnAnswer(Committed().Return(Now).Published()).Status);
         Assert.Equal(TopicStatus.Drop, SagaEventsApi.ReturnAnswer(null).Status);
     }
+
+    [Fact]
+    public void Reservation_CommitThenReturn_KeepsWhenItWasReservedAndCommitted()
+    {
+        var reservedAt = Now.AddSeconds(1);
+        var committedAt = Now.AddSeconds(2);
+
+        var returned = Reservation.Start("o1", Lines, Now).Reserve(reservedAt).Published().Commit(committedAt).Published().Return(Now.AddSeconds(9));
+
+        Assert.Equal((ReservationStatus.Returned, 4L, reservedAt, committedAt), (returned.Status, returned.Version, returned.ReservedAt, returned.CommittedAt));
+    }
 }
+

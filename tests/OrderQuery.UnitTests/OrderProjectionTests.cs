@@ -160,4 +160,23 @@ public sealed class OrderProjectionTests
         Assert.Equal(live.Lines, rebuilt.Lines);
         Assert.Equal(live.Timeline, rebuilt.Timeline);
     }
+
+    [Fact]
+    public void Apply_CustomerCancellation_CancellingThenCancelledInAnyOrder()
+    {
+        var requested = new OrderCancellationRequestedFact($"{OrderId}:3", OrderId, 3, T0.AddSeconds(10), "cust-1", "changed my mind");
+        var cancelled = new OrderCancelledFact($"{OrderId}:4", OrderId, 4, T0.AddSeconds(12), "cust-1", "changed my mind");
+        var returned = Stock(StockState.Returned, 4, 11);
+
+        var running = ApplyAll(Placed(), Confirmed(), requested);
+        var inOrder = ApplyAll(Placed(), Confirmed(), Stock(StockState.Committed, 3, 4), requested, returned, cancelled);
+        var reordered = ApplyAll(cancelled, returned, Placed(), requested, Stock(StockState.Committed, 3, 4), Confirmed(), requested);
+
+        Assert.Equal((OrderState.Cancelling, SagaStatus.Cancelling, "changed my mind"), (running.OrderStatus, running.SagaStatus, running.SagaReason));
+        Assert.Equal((OrderState.Cancelled, SagaStatus.Cancelled, StockState.Returned, 4L), (inOrder.OrderStatus, inOrder.SagaStatus, inOrder.StockStatus, inOrder.OrderVersion));
+        Assert.Equal(inOrder with { Lines = [], Timeline = [] }, reordered with { Lines = [], Timeline = [] });
+        Assert.Equal(inOrder.Timeline, reordered.Timeline);
+        Assert.Contains(inOrder.Timeline, t => t.EventType == "OrderCancellationRequested" && t.Detail == "cancellation requested: changed my mind");
+    }
 }
+

@@ -162,4 +162,31 @@ public sealed class SourceFactsTests
 
         Assert.Equal([("OrderPlaced", 1L), ("OrderConfirmed", 2L), ("OrderCancelled", 3L)], Rebuilder.FactsOf(order).Select(f => (f.EventType, f.Version)));
     }
+
+    [Fact]
+    public void Rebuild_CustomerCancellationAfterConfirmation_EqualsTheLiveEvents()
+    {
+        const string reason = "changed my mind";
+        OrderFact OrderEvent(string type, long version, DateTimeOffset at) => Live("orders", type, new
+        {
+            eventId = $"{OrderId}:{version}", orderId = OrderId, customerId = Customer, version, sagaMode = "Orchestration", reason,
+            currency = "EUR", total = 14.50m, occurredAt = at,
+        });
+        var live = ApplyAll([
+            Placed(), Stock("StockReserved", 2, T0.AddSeconds(1)), Payment("PaymentSucceeded", 2, T0.AddSeconds(2)),
+            OrderEnd("OrderConfirmed", T0.AddSeconds(3)), Stock("StockCommitted", 3, T0.AddSeconds(4)),
+            OrderEvent("OrderCancellationRequested", 3, T0.AddSeconds(10)), Payment("PaymentRefunded", 3, T0.AddSeconds(11), reason),
+            Stock("StockReturned", 4, T0.AddSeconds(12)), OrderEvent("OrderCancelled", 5, T0.AddSeconds(13)),
+        ]);
+
+        var rebuilt = Rebuilt(
+            new OrderCopy(OrderId, Customer, "Cancelled", "Orchestration", [new OrderLineCopy("SKU-1", "Mug", 2, 5.25m), new OrderLineCopy("SKU-2", "Cup", 1, 4m)], "EUR", 14.50m, 5,
+                T0.AddMilliseconds(-5), T0, T0.AddSeconds(3), T0.AddSeconds(13), reason, CancellationRequestedAt: T0.AddSeconds(10)),
+            new PaymentCopy(OrderId, PaymentId, Customer, 14.50m, "EUR", "Refunded", 3, T0.AddSeconds(11), RefundReason: reason, SucceededAt: T0.AddSeconds(2)),
+            new ReservationCopy(OrderId, "Returned", 4, Lines, T0.AddSeconds(12), ReservedAt: T0.AddSeconds(1), CommittedAt: T0.AddSeconds(4)));
+
+        AssertSame(live, rebuilt);
+        Assert.Equal((SagaStatus.Cancelled, PaymentState.Refunded, StockState.Returned, 9), (rebuilt.SagaStatus, rebuilt.PaymentStatus, rebuilt.StockStatus, rebuilt.Timeline.Count));
+    }
 }
+

@@ -25,7 +25,8 @@ public sealed record Shortage(string Sku, int Requested, long Available);
 /// <see cref="EventPending"/>: the status is decided (and its SKU lines settled) before its event goes out
 /// through the outbox, which clears the flag. No other transition starts while an event is pending.
 /// <see cref="ReservedAt"/> keeps when it was reserved after a commit or release moved <see cref="UpdatedAt"/> on, so
-/// the read side's rebuild can restore the StockReserved it saw (null on records written before it existed).
+/// the read side's rebuild can restore the StockReserved it saw (null on records written before it existed);
+/// <see cref="CommittedAt"/> likewise keeps the StockCommitted that a return (customer cancellation) moved on from.
 /// </summary>
 public sealed record Reservation(
     string OrderId,
@@ -37,7 +38,8 @@ public sealed record Reservation(
     bool EventPending,
     string? Reason,
     IReadOnlyList<Shortage> Shortages,
-    DateTimeOffset? ReservedAt = null)
+    DateTimeOffset? ReservedAt = null,
+    DateTimeOffset? CommittedAt = null)
 {
     public const string ExpiredReason = "the reservation stayed pending past its deadline";
     public const string InsufficientStockReason = "insufficient stock";
@@ -64,7 +66,7 @@ public sealed record Reservation(
     public Reservation Release(DateTimeOffset now) =>
         Move(ReservationStatus.Released, now, from: [ReservationStatus.Pending, ReservationStatus.Reserved]);
 
-    public Reservation Commit(DateTimeOffset now) => Move(ReservationStatus.Committed, now, from: [ReservationStatus.Reserved]);
+    public Reservation Commit(DateTimeOffset now) => Move(ReservationStatus.Committed, now, from: [ReservationStatus.Reserved]) with { CommittedAt = now };
 
     /// <summary>A customer cancelled the confirmed order: the committed units come back to available.</summary>
     public Reservation Return(DateTimeOffset now) => Move(ReservationStatus.Returned, now, from: [ReservationStatus.Committed]);

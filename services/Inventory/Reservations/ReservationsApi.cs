@@ -157,7 +157,8 @@ public sealed record ReservationResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     bool Stalled,
-    DateTimeOffset? ReservedAt = null);
+    DateTimeOffset? ReservedAt = null,
+    DateTimeOffset? CommittedAt = null);
 
 internal static class ReservationMapping
 {
@@ -171,5 +172,6 @@ internal static class ReservationMapping
         reservation.CreatedAt,
         reservation.UpdatedAt,
         reservation.IsStale(now, options.PendingDeadline),
-        reservation.ReservedAt);
+        reservation.ReservedAt,
+        reservation.CommittedAt);
 }

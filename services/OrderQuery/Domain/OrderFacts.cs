@@ -35,6 +35,15 @@ public sealed record OrderConfirmedFact(string EventId, string OrderId, long Ver
     public override string Source => "orders";
 }
 
+/// <summary>The customer cancelled the confirmed order; compensations run until OrderCancelled.</summary>
+public sealed record OrderCancellationRequestedFact(string EventId, string OrderId, long Version, DateTimeOffset OccurredAt, string CustomerId, string Reason)
+    : OrderFact(EventId, OrderId, Version, OccurredAt)
+{
+    public override string EventType => "OrderCancellationRequested";
+
+    public override string Source => "orders";
+}
+
 public sealed record OrderCancelledFact(string EventId, string OrderId, long Version, DateTimeOffset OccurredAt, string CustomerId, string Reason)
     : OrderFact(EventId, OrderId, Version, OccurredAt)
 {

@@ -22,6 +22,10 @@ public static class OrderProjection
                 current with { CustomerId = current.CustomerId ?? c.CustomerId, ConfirmedAt = c.OccurredAt },
                 c.Version,
                 s => s with { OrderStatus = OrderState.Confirmed }),
+            OrderCancellationRequestedFact r => Guarded(
+                current with { CustomerId = current.CustomerId ?? r.CustomerId, CancellationReason = current.CancellationReason ?? r.Reason },
+                r.Version,
+                s => s with { OrderStatus = OrderState.Cancelling }),
             OrderCancelledFact x => Guarded(
                 current with { CustomerId = current.CustomerId ?? x.CustomerId, CancelledAt = x.OccurredAt, CancellationReason = x.Reason },
                 x.Version,
@@ -59,6 +63,7 @@ public static class OrderProjection
     public static (SagaStatus Status, string? Reason) DeriveSagaStatus(OrderSummary s) => s switch
     {
         { OrderStatus: OrderState.Cancelled } => (SagaStatus.Cancelled, s.CancellationReason ?? s.PaymentReason ?? s.StockReason),
+        { OrderStatus: OrderState.Cancelling } => (SagaStatus.Cancelling, s.CancellationReason),
         { OrderStatus: OrderState.Confirmed } => (SagaStatus.Confirmed, null),
         { PaymentStatus: PaymentState.Succeeded } => (SagaStatus.Paid, null),
         { StockStatus: StockState.Reserved or StockState.Committed } => (SagaStatus.Reserved, null),
@@ -76,6 +81,7 @@ public static class OrderProjection
     {
         OrderPlacedFact p => string.Create(CultureInfo.InvariantCulture, $"{p.Lines.Count} line(s), total {p.Total} {p.Currency}, {p.SagaMode}"),
         OrderConfirmedFact => "order confirmed",
+        OrderCancellationRequestedFact r => $"cancellation requested: {r.Reason}",
         OrderCancelledFact x => $"order cancelled: {x.Reason}",
         PaymentFact p => string.Create(CultureInfo.InvariantCulture, $"payment {p.PaymentId} {p.Status.ToString().ToLowerInvariant()}: {p.Amount} {p.Currency}") + (p.Reason is null ? "" : $" ({p.Reason})"),
         StockFact s => string.Create(CultureInfo.InvariantCulture, $"stock {s.Status.ToString().ToLowerInvariant()}: {s.Units} unit(s)") + (s.Reason is null ? "" : $" ({s.Reason})"),

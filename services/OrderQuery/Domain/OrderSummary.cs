@@ -9,6 +9,9 @@ public enum SagaStatus
     Reserved,
     Paid,
     Confirmed,
+
+    /// <summary>The customer cancelled the confirmed order; refund, stock return and credit revocation are running.</summary>
+    Cancelling,
     Cancelled,
 }
 
@@ -17,6 +20,7 @@ public enum OrderState
 {
     Placed,
     Confirmed,
+    Cancelling,
     Cancelled,
 }
 
@@ -33,6 +37,9 @@ public enum StockState
     Rejected,
     Released,
     Committed,
+
+    /// <summary>Committed units came back to available (a customer cancellation).</summary>
+    Returned,
 }
 
 public sealed record SummaryLine(string Sku, string ProductName, int Quantity, decimal UnitPrice, decimal LineTotal);

@@ -13,6 +13,8 @@ internal sealed record OrderPlacedCopy(
 
 internal sealed record OrderConfirmedCopy(string EventId, string OrderId, string CustomerId, long Version, DateTimeOffset OccurredAt);
 
+internal sealed record OrderCancellationRequestedCopy(string EventId, string OrderId, string CustomerId, long Version, string Reason, DateTimeOffset OccurredAt);
+
 internal sealed record OrderCancelledCopy(string EventId, string OrderId, string CustomerId, long Version, string Reason, DateTimeOffset OccurredAt);
 
 internal sealed record PaymentEventCopy(
@@ -43,9 +45,9 @@ internal static class IncomingEvents
     /// <summary>The event types each topic's subscription routes to us (components/order-query-subscriptions.yaml).</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> TypesByTopic = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
     {
-        [DaprNames.OrdersTopic] = new HashSet<string>(StringComparer.Ordinal) { "OrderPlaced", "OrderConfirmed", "OrderCancelled" },
+        [DaprNames.OrdersTopic] = new HashSet<string>(StringComparer.Ordinal) { "OrderPlaced", "OrderConfirmed", "OrderCancellationRequested", "OrderCancelled" },
         [DaprNames.PaymentsTopic] = new HashSet<string>(StringComparer.Ordinal) { "PaymentSucceeded", "PaymentFailed", "PaymentRefunded", "CreditAwarded", "CreditRevoked" },
-        [DaprNames.InventoryTopic] = new HashSet<string>(StringComparer.Ordinal) { "StockReserved", "StockRejected", "StockReleased", "StockCommitted" },
+        [DaprNames.InventoryTopic] = new HashSet<string>(StringComparer.Ordinal) { "StockReserved", "StockRejected", "StockReleased", "StockCommitted", "StockReturned" },
         [DaprNames.CatalogTopic] = new HashSet<string>(StringComparer.Ordinal) { "ProductCreated", "ProductUpdated", "ProductPriceChanged" },
     };
 
@@ -69,12 +71,14 @@ internal static class IncomingEvents
                 "OrderPlaced" => OrderPlaced(body.Deserialize<OrderPlacedCopy>(EventJson)!),
                 "OrderConfirmed" => body.Deserialize<OrderConfirmedCopy>(EventJson) is var c && Common(c!.EventId, c.OrderId, c.Version) is { } p1 ? Unusable(p1)
                     : Required(c.CustomerId, "customerId") ?? Order(new OrderConfirmedFact(c.EventId, c.OrderId, c.Version, c.OccurredAt, c.CustomerId)),
+                "OrderCancellationRequested" => body.Deserialize<OrderCancellationRequestedCopy>(EventJson) is var r && Common(r!.EventId, r.OrderId, r.Version) is { } p4 ? Unusable(p4)
+                    : Required(r.CustomerId, "customerId") ?? Order(new OrderCancellationRequestedFact(r.EventId, r.OrderId, r.Version, r.OccurredAt, r.CustomerId, r.Reason)),
                 "OrderCancelled" => body.Deserialize<OrderCancelledCopy>(EventJson) is var x && Common(x!.EventId, x.OrderId, x.Version) is { } p2 ? Unusable(p2)
                     : Required(x.CustomerId, "customerId") ?? Order(new OrderCancelledFact(x.EventId, x.OrderId, x.Version, x.OccurredAt, x.CustomerId, x.Reason)),
                 "PaymentSucceeded" or "PaymentFailed" or "PaymentRefunded" => Payment(eventType, body.Deserialize<PaymentEventCopy>(EventJson)!),
                 "CreditAwarded" or "CreditRevoked" => body.Deserialize<CreditEventCopy>(EventJson) is var k && Common(k!.EventId, k.OrderId, k.Version) is { } p3 ? Unusable(p3)
                     : Order(new CreditFact(k.EventId, k.OrderId, k.Version, k.OccurredAt, eventType == "CreditAwarded", k.Points)),
-                "StockReserved" or "StockRejected" or "StockReleased" or "StockCommitted" => Stock(eventType, body.Deserialize<StockEventCopy>(EventJson)!),
+                "StockReserved" or "StockRejected" or "StockReleased" or "StockCommitted" or "StockReturned" => Stock(eventType, body.Deserialize<StockEventCopy>(EventJson)!),
                 _ => Product(eventType, body.Deserialize<ProductEventCopy>(EventJson)!),
             };
         }

@@ -13,7 +13,7 @@ internal sealed record OrderLineCopy(string Sku, string ProductName, int Quantit
 
 internal sealed record OrderCopy(
     string OrderId, string CustomerId, string Status, string SagaMode, IReadOnlyList<OrderLineCopy> Lines, string Currency, decimal Total, long Version,
-    DateTimeOffset CreatedAt, DateTimeOffset? PlacedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CancelledAt, string? CancellationReason);
+    DateTimeOffset CreatedAt, DateTimeOffset? PlacedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CancelledAt, string? CancellationReason, DateTimeOffset? CancellationRequestedAt = null);
 
 internal sealed record OrderPageCopy(IReadOnlyList<OrderCopy> Items, string? ContinuationToken);
 
@@ -71,6 +71,12 @@ internal sealed class Rebuilder(HttpClient sources, ViewDatabase database, IOpti
         {
             // Confirmed, then moved on (a customer's cancellation): confirm is the only move from placed (v1), so v2.
             yield return new OrderConfirmedFact($"{order.OrderId}:2", order.OrderId, 2, earlierConfirmedAt, order.CustomerId);
+        }
+
+        if (order.CancellationRequestedAt is { } requestedAt)
+        {
+            // The customer's cancellation moves a confirmed order (v2) on: v3, whatever follows it.
+            yield return new OrderCancellationRequestedFact($"{order.OrderId}:3", order.OrderId, 3, requestedAt, order.CustomerId, order.CancellationReason ?? "");
         }
 
         if (order.Status == nameof(OrderState.Cancelled) && order.CancelledAt is { } cancelledAt)

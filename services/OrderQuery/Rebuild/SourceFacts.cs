@@ -12,7 +12,7 @@ internal sealed record ReservationLineCopy(string Sku, int Quantity);
 
 internal sealed record ReservationCopy(
     string OrderId, string Status, long Version, IReadOnlyList<ReservationLineCopy> Lines, DateTimeOffset UpdatedAt,
-    string? Reason = null, DateTimeOffset? ReservedAt = null);
+    string? Reason = null, DateTimeOffset? ReservedAt = null, DateTimeOffset? CommittedAt = null);
 
 /// <summary>
 /// The facts the payments and inventory events carried, reconstructed from each record as its service reports it
@@ -78,6 +78,20 @@ internal static class SourceFacts
                 }
 
                 yield return Fact(reservation.Status == "Released" ? StockState.Released : StockState.Committed, reservation.Version, reservation.UpdatedAt, units, null);
+                break;
+            case "Returned":
+                // Reserved → Committed → Returned: the two events before are at the two versions below.
+                if (reservation.ReservedAt is { } reservedBeforeReturn)
+                {
+                    yield return Fact(StockState.Reserved, reservation.Version - 2, reservedBeforeReturn, units, null);
+                }
+
+                if (reservation.CommittedAt is { } committedAt)
+                {
+                    yield return Fact(StockState.Committed, reservation.Version - 1, committedAt, units, null);
+                }
+
+                yield return Fact(StockState.Returned, reservation.Version, reservation.UpdatedAt, units, null);
                 break;
             default:
                 // Pending: nothing decided, no event.

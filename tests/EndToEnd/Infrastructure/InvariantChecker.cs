@@ -33,6 +33,7 @@ public static class InvariantChecker
 
         var statusOf = new Dictionary<string, string>(StringComparer.Ordinal);
         var orchestrated = new List<string>();
+        var cancelledByCustomer = new List<string>();
         foreach (var acknowledged in ledger.DistinctBy(o => o.OrderId))
         {
             if (!orders.TryGetValue(acknowledged.OrderId, out var document))
@@ -46,6 +47,10 @@ public static class InvariantChecker
             if (order.GetProperty("sagaMode").GetString() == "Orchestration")
             {
                 orchestrated.Add(acknowledged.OrderId);
+                if (order.TryGetProperty("cancellationRequestedAt", out var requested) && requested.ValueKind == JsonValueKind.String)
+                {
+                    cancelledByCustomer.Add(acknowledged.OrderId);
+                }
             }
 
             if (order.GetProperty("total").GetDecimal() != acknowledged.Total)
@@ -63,7 +68,8 @@ public static class InvariantChecker
         foreach (var (orderId, status) in statusOf)
         {
             var reservation = reservations.TryGetValue(orderId, out var r) ? r.GetProperty("status").GetString() : null;
-            if (status == "Cancelled" && reservation is "Pending" or "Reserved")
+            // Committed too: a customer's cancellation must return the stock it had committed.
+            if (status == "Cancelled" && reservation is "Pending" or "Reserved" or "Committed")
             {
                 violations.Add($"order {orderId} is Cancelled but its reservation is {reservation}");
             }
@@ -77,6 +83,7 @@ public static class InvariantChecker
         if (run.Runs("order-saga"))
         {
             violations.AddRange(await UnfinishedSagasAsync(run, orchestrated));
+            violations.AddRange(await UnfinishedSagasAsync(run, cancelledByCustomer, "/cancellation"));
         }
 
         foreach (var stream in await StreamsAsync(run))
@@ -165,16 +172,17 @@ public static class InvariantChecker
     /// The workflow of every orchestrated order has finished (no instance RUNNING/PENDING) and cleanly: a saga in
     /// needs-repair left work undone. Read through order-saga's API, since the saga store holds daprd's actor layout.
     /// </summary>
-    private static async Task<List<string>> UnfinishedSagasAsync(PlatformRun run, IReadOnlyList<string> orderIds)
+    /// <param name="workflow">"" for the fulfilment, "/cancellation" for a customer's cancellation.</param>
+    private static async Task<List<string>> UnfinishedSagasAsync(PlatformRun run, IReadOnlyList<string> orderIds, string workflow = "")
     {
         var violations = new List<string>();
         using var sagas = run.Client("order-saga");
         foreach (var orderId in orderIds)
         {
-            using var response = await sagas.GetAsync(new Uri($"/sagas/{orderId}", UriKind.Relative));
+            using var response = await sagas.GetAsync(new Uri($"/sagas/{orderId}{workflow}", UriKind.Relative));
             if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
-                violations.Add($"orchestrated order {orderId} has no saga");
+                violations.Add($"orchestrated order {orderId} has no saga{workflow}");
                 continue;
             }
 
@@ -184,7 +192,7 @@ public static class InvariantChecker
             var runtimeStatus = saga.RootElement.GetProperty("runtimeStatus").GetString();
             if (status is not ("completed" or "compensated") || runtimeStatus != "Completed")
             {
-                violations.Add($"saga {orderId} is {status} (workflow {runtimeStatus}), not finished: {saga.RootElement.GetProperty("errors")}");
+                violations.Add($"saga {orderId}{workflow} is {status} (workflow {runtimeStatus}), not finished: {saga.RootElement.GetProperty("errors")}");
             }
         }
 

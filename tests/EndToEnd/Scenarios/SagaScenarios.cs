@@ -18,11 +18,15 @@ public enum Payer
 /// <param name="Reason">A fragment the order's cancellation reason (and the saga's) must contain.</param>
 /// <param name="Payment">The payment's status, or null when payments never charged the order.</param>
 /// <param name="Reservation">The reservation's status, or null when inventory never saw the order.</param>
-public sealed record ExpectedOutcome(string Order, string? Reason, string? Payment, string? Reservation)
+/// <param name="ByCustomer">Cancelled by the customer after confirmation: the fulfilment completed, then the cancellation compensated it.</param>
+public sealed record ExpectedOutcome(string Order, string? Reason, string? Payment, string? Reservation, bool ByCustomer = false)
 {
     public static readonly ExpectedOutcome Confirmed = new("Confirmed", null, "Succeeded", "Committed");
 
     public static ExpectedOutcome Cancelled(string reason, string? payment, string? reservation) => new("Cancelled", reason, payment, reservation);
+
+    /// <summary>Refunded, committed stock returned, credit revoked.</summary>
+    public static ExpectedOutcome CancelledByCustomer(string reason) => new("Cancelled", reason, "Refunded", "Returned", ByCustomer: true);
 }
 
 /// <summary>
@@ -48,8 +52,7 @@ public sealed record SagaScenario(
 /// <summary>
 /// The scenario matrix of issue 5. Choreography has no coordinator, hence neither a manual review nor a payment
 /// deadline (DESIGN §3): there those scenarios assert what the design does — the order is fulfilled, and a review
-/// decision finds no saga to deliver it to (404). Cancellation after confirmation is one more entry here, with a
-/// drive that cancels the confirmed order and <c>Cancelled(…, "Refunded", "Released")</c> as outcome.
+/// decision finds no saga to deliver it to (404).
 /// </summary>
 public static class SagaScenarios
 {
@@ -57,6 +60,7 @@ public static class SagaScenarios
     public const decimal ReviewAbove = 100m;
 
     private const decimal SmallPrice = 12.50m;
+    private const string CustomerCancellationReason = "changed my mind";
     private const decimal LargePrice = 150m;
 
     public static readonly IReadOnlyList<SagaScenario> All =
@@ -77,6 +81,8 @@ public static class SagaScenarios
         new("review-expired", Payer.Pays, LargePrice, 1, 10, context => context.AwaitReviewAsync(), mode => mode == SagaRunFixture.Orchestration
             ? ExpectedOutcome.Cancelled("review expired", null, "Released")
             : ExpectedOutcome.Confirmed),
+        new("cancelled-by-customer", Payer.Pays, SmallPrice, 2, 10, context => context.CancelAfterConfirmationAsync(CustomerCancellationReason),
+            _ => ExpectedOutcome.CancelledByCustomer(CustomerCancellationReason)),
     ];
 
     /// <summary>The same matrix under other customers and SKUs, to run all at once beside the one-by-one runs.</summary>

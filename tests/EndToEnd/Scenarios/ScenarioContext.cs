@@ -40,6 +40,25 @@ public sealed class ScenarioContext(SagaRunFixture fixture, AcknowledgedOrder or
             $"review of {Order.OrderId}: {decided.StatusCode}, expected {expected}; the saga: {await SagaAsync()}");
     }
 
+    /// <summary>The customer cancels the order once it is confirmed (both styles take the same request).</summary>
+    public async Task CancelAfterConfirmationAsync(string reason)
+    {
+        var orders = Fixture.Client("orders");
+        var status = await Settle.UntilAsync(() => OrderStatusAsync(orders), s => s == "Confirmed", TimeSpan.FromSeconds(60));
+        Assert.True(status == "Confirmed", $"order {Order.OrderId} never got confirmed, it is {status}");
+
+        using var cancelled = await orders.PostAsJsonAsync($"/orders/{Order.OrderId}/cancellation", new { reason }, Cancel);
+        Assert.True(cancelled.StatusCode == HttpStatusCode.Accepted, $"cancellation of {Order.OrderId}: {cancelled.StatusCode} {await cancelled.Content.ReadAsStringAsync(Cancel)}");
+    }
+
+    private async Task<string?> OrderStatusAsync(HttpClient orders)
+    {
+        using var response = await orders.GetAsync($"/orders/{Order.OrderId}", Cancel);
+        return response.IsSuccessStatusCode
+            ? JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement.GetProperty("status").GetString()
+            : null;
+    }
+
     private static bool ReachedReview(JsonElement saga) =>
         saga.GetProperty("step").GetString() == "AwaitReview"
         || saga.GetProperty("history").EnumerateArray().Any(entry => entry.GetProperty("step").GetString() == "AwaitReview");
