@@ -54,13 +54,13 @@ internal static class ProcessCpu
     }
 
     /// <summary>"total 41.2 ms: Orders 9.1, postgres 8.0, …" per saga between two snapshots.</summary>
-    public static string PerSaga(Dictionary<string, double> before, Dictionary<string, double> after, int sagas)
+    public static string PerSaga(Dictionary<string, double> before, Dictionary<string, double> after, int sagas, string per = "saga")
     {
         var used = after.Select(a => (a.Key, Ms: (a.Value - before.GetValueOrDefault(a.Key)) / Math.Max(sagas, 1)))
             .Where(u => u.Ms >= 0.05)
             .OrderByDescending(u => u.Ms)
             .ToList();
-        return FormattableString.Invariant($"CPU per saga (without PostgreSQL) {used.Sum(u => u.Ms):0.0} ms: ")
+        return FormattableString.Invariant($"CPU per {per} (without PostgreSQL) {used.Sum(u => u.Ms):0.0} ms: ")
             + string.Join(", ", used.Select(u => FormattableString.Invariant($"{u.Key} {u.Ms:0.0}")));
     }
 
