@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Saga.Benchmarks;
 
 /// <summary>The figures of one load point: sagas per second and latency from accepted to terminal.</summary>
-internal sealed record LoadResult(string Variant, int Concurrency, int Completed, int Compensated, double PerSecond, double P50Ms, double P99Ms)
+internal sealed record LoadResult(string Variant, int Concurrency, int Completed, int Compensated, double PerSecond, double P50Ms, double P99Ms, string CpuPerSaga)
 {
     public string Row => $"| {Variant} | {Concurrency} | {PerSecond:0.0} | {P50Ms:0.0} ms | {P99Ms:0.0} ms | {Completed} ({Compensated} compensated) |";
 
@@ -22,6 +22,17 @@ internal static class ClosedLoop
         var latencies = new List<double>();
         var compensated = 0;
         var gate = new Lock();
+        var finishedInWindow = 0;
+        var cpuAtStart = Task.Run(async () =>
+        {
+            await Task.Delay(warmup);
+            return ProcessCpu.Snapshot();
+        });
+        var cpuAtEnd = Task.Run(async () =>
+        {
+            await Task.Delay(warmup + duration);
+            return ProcessCpu.Snapshot();
+        });
 
         async Task WorkerAsync()
         {
@@ -29,6 +40,12 @@ internal static class ClosedLoop
             {
                 var started = Stopwatch.GetTimestamp();
                 var compensation = await saga(Interlocked.Increment(ref counter));
+                var finished = Stopwatch.GetTimestamp();
+                if (finished >= warmupEnd && finished <= end)
+                {
+                    Interlocked.Increment(ref finishedInWindow);
+                }
+
                 if (started >= warmupEnd && Stopwatch.GetTimestamp() <= end)
                 {
                     lock (gate)
@@ -43,6 +60,8 @@ internal static class ClosedLoop
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(WorkerAsync)));
         var sorted = latencies.Order().ToArray();
         double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-        return new LoadResult(variant, concurrency, sorted.Length, compensated, sorted.Length / duration.TotalSeconds, Percentile(0.50), Percentile(0.99));
+        // CPU of every process in the window over the sagas that finished in it (those started in the warm-up too).
+        var cpu = ProcessCpu.PerSaga(await cpuAtStart, await cpuAtEnd, finishedInWindow);
+        return new LoadResult(variant, concurrency, sorted.Length, compensated, sorted.Length / duration.TotalSeconds, Percentile(0.50), Percentile(0.99), cpu);
     }
 }

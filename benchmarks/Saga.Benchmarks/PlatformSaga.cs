@@ -76,9 +76,12 @@ internal sealed class PlatformSaga(PlatformRun run, HttpClient orders) : IAsyncD
                     return true;
             }
 
-            await Task.Delay(5);
+            await Task.Delay(PollInterval);
         }
     }
+
+    /// <summary>Milliseconds between two reads of a pending order (<c>--poll-ms</c>).</summary>
+    public static int PollInterval { get; set; } = 5;
 
     public async ValueTask DisposeAsync()
     {

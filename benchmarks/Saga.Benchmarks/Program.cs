@@ -4,14 +4,26 @@ using Saga.Benchmarks;
 
 // W1 of ../shared/BENCHMARKS-AND-FAULTS.md: sagas/s and latency from order accepted to terminal state, against a
 // monolith doing the same reads and writes in one PostgreSQL transaction, measured in the same run (docs/benchmarks.md).
-// Usage: dotnet run -c Release --project benchmarks/Saga.Benchmarks -- [--suite monolith|orchestration|choreography|all|reads] [--seconds 15]
-//        [--warmup 3] [--concurrency 1,8,32] [--decline-every 10] [--skus 50]
+// Usage: dotnet run -c Release --project benchmarks/Saga.Benchmarks -- [--suite monolith|orchestration|choreography|all|reads|idle] [--seconds 15]
+//        [--warmup 3] [--concurrency 1,8,32] [--decline-every 10] [--skus 50] [--poll-ms 5]
 var suite = ArgText(args, "--suite", "all");
 var seconds = ArgValue(args, "--seconds", 15);
 var warmup = ArgValue(args, "--warmup", 3);
 var declineEvery = ArgValue(args, "--decline-every", 10);
 var skus = ArgValue(args, "--skus", 50);
+PlatformSaga.PollInterval = ArgValue(args, "--poll-ms", 5);
 var concurrencies = ArgText(args, "--concurrency", "1,8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+
+if (suite == "idle")
+{
+    // The platform's background CPU with no load (docs/benchmarks.md, "Profile and first changes").
+    await using var idle = await PlatformSaga.StartAsync(5);
+    await Task.Delay(10_000);
+    var idleStart = ProcessCpu.Snapshot();
+    await Task.Delay(10_000);
+    Console.WriteLine("idle: " + ProcessCpu.PerSaga(idleStart, ProcessCpu.Snapshot(), 10, "second"));
+    return 0;
+}
 
 if (suite == "reads")
 {
@@ -39,6 +51,7 @@ if (suite is "monolith" or "all")
         var result = await ClosedLoop.RunAsync("monolith (one Npgsql transaction)", concurrency, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup),
             i => monolith.RunAsync($"BENCH-{1 + (i % skus)}", $"customer-{i % 97}", $"key-{concurrency}-{i}", declined: i % declineEvery == 0));
         Console.WriteLine(result.Row);
+        Console.WriteLine("  " + result.CpuPerSaga);
         results.Add(result);
     }
 }
@@ -56,6 +69,7 @@ foreach (var mode in modes.Where(m => suite == "all" || string.Equals(suite, m, 
                 $"key-{mode}-{concurrency}-{i}",
                 mode));
         Console.WriteLine(result.Row);
+        Console.WriteLine("  " + result.CpuPerSaga);
         results.Add(result);
     }
 }

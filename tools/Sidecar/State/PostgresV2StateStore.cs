@@ -101,13 +101,49 @@ internal sealed class PostgresV2StateStore : IStateStore
     }
 
     public Task SetAsync(StateSetRequest request, CancellationToken cancellationToken) =>
-        PostgresSupport.RunTransactionAsync(DataSource, [new UpsertOperation(request)], SetAsync, DeleteAsync, cancellationToken);
+        ExecuteTransactionAsync([new UpsertOperation(request)], cancellationToken);
 
     public Task DeleteAsync(StateDeleteRequest request, CancellationToken cancellationToken) =>
-        PostgresSupport.RunTransactionAsync(DataSource, [new DeleteOperation(request)], SetAsync, DeleteAsync, cancellationToken);
+        ExecuteTransactionAsync([new DeleteOperation(request)], cancellationToken);
 
-    public Task ExecuteTransactionAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken) =>
-        PostgresSupport.RunTransactionAsync(DataSource, operations, SetAsync, DeleteAsync, cancellationToken);
+    /// <summary>
+    /// All statements go to PostgreSQL in one batch (one round trip instead of one per operation; a workflow turn
+    /// writes several rows), inside a transaction when there is more than one. The row counts are checked
+    /// before the commit, so an ETag mismatch anywhere still rolls every operation back.
+    /// </summary>
+    public async Task ExecuteTransactionAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken)
+    {
+        // Built first: a request that is invalid (TTL, ETag format) fails before anything is sent.
+        var statements = operations.Select(operation => operation switch
+        {
+            UpsertOperation upsert => SetStatement(upsert.Request),
+            DeleteOperation remove => DeleteStatement(remove.Request),
+            _ => throw new InvalidOperationException($"unknown state operation {operation.GetType().Name}"),
+        }).ToList();
+        if (statements.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = statements.Count > 1 ? await connection.BeginTransactionAsync(cancellationToken) : null;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var statement in statements)
+        {
+            batch.BatchCommands.Add(statement.Command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        foreach (var statement in statements)
+        {
+            statement.CheckRowsAffected(statement.Command.RecordsAffected);
+        }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
 
     public Task<StateQueryResult> QueryAsync(string queryJson, CancellationToken cancellationToken) =>
         throw new NotSupportedException("state store does not support querying");
@@ -137,7 +173,7 @@ internal sealed class PostgresV2StateStore : IStateStore
         }
     }
 
-    private async Task SetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, StateSetRequest request, CancellationToken cancellationToken)
+    private BatchStatement SetStatement(StateSetRequest request)
     {
         if (request.TtlSeconds < -1)
         {
@@ -174,7 +210,7 @@ internal sealed class PostgresV2StateStore : IStateStore
                 """;
         }
 
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        var command = new NpgsqlBatchCommand(sql);
         command.Parameters.Add(Text(request.Key));
         command.Parameters.Add(new NpgsqlParameter { Value = request.Value.Bytes.ToArray(), NpgsqlDbType = NpgsqlDbType.Bytea });
         if (hasETag)
@@ -182,13 +218,16 @@ internal sealed class PostgresV2StateStore : IStateStore
             command.Parameters.Add(new NpgsqlParameter { Value = etag, NpgsqlDbType = NpgsqlDbType.Uuid });
         }
 
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        return new BatchStatement(command, rows =>
         {
-            throw hasETag ? new ETagMismatchException() : new InvalidOperationException("no item was updated");
-        }
+            if (rows != 1)
+            {
+                throw hasETag ? new ETagMismatchException() : new InvalidOperationException("no item was updated");
+            }
+        });
     }
 
-    private async Task DeleteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, StateDeleteRequest request, CancellationToken cancellationToken)
+    private BatchStatement DeleteStatement(StateDeleteRequest request)
     {
         var hasETag = !string.IsNullOrEmpty(request.ETag);
         Guid etag = default;
@@ -197,19 +236,24 @@ internal sealed class PostgresV2StateStore : IStateStore
             throw new ETagMismatchException();
         }
 
-        await using var command = new NpgsqlCommand(
-            hasETag ? $"DELETE FROM {_table} WHERE key = $1 AND etag = $2" : $"DELETE FROM {_table} WHERE key = $1", connection, transaction);
+        var command = new NpgsqlBatchCommand(hasETag ? $"DELETE FROM {_table} WHERE key = $1 AND etag = $2" : $"DELETE FROM {_table} WHERE key = $1");
         command.Parameters.Add(Text(request.Key));
         if (hasETag)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = etag, NpgsqlDbType = NpgsqlDbType.Uuid });
         }
 
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1 && hasETag)
+        return new BatchStatement(command, rows =>
         {
-            throw new ETagMismatchException();
-        }
+            if (rows != 1 && hasETag)
+            {
+                throw new ETagMismatchException();
+            }
+        });
     }
+
+    /// <summary>One statement of a batch and the check of its row count, run before the transaction commits.</summary>
+    private sealed record BatchStatement(NpgsqlBatchCommand Command, Action<int> CheckRowsAffected);
 
     private static NpgsqlParameter Text(string value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Text };
 }
