@@ -17,7 +17,7 @@ public static class Eventually
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Not reached within {timeout.TotalSeconds:0.#} s: {description}. Last value: {last}");
+                throw new TimeoutException($"Not reached within {timeout.TotalSeconds:0.#} s: {description}. Last value: {Describe(last)}");
             }
 
             await Task.Delay(25);
@@ -26,4 +26,9 @@ public static class Eventually
 
     public static Task<T> MatchAsync<T>(Func<T> probe, Func<T, bool> condition, TimeSpan timeout, string description) =>
         MatchAsync(() => Task.FromResult(probe()), condition, timeout, description);
+
+    // A list prints as its type name; its count says more about how far it got.
+    private static string Describe<T>(T value) => value is System.Collections.ICollection collection
+        ? $"{collection.Count} item(s)"
+        : value?.ToString() ?? "null";
 }

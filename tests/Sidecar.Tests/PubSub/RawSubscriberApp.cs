@@ -42,7 +42,11 @@ public sealed class RawSubscriberApp : IAsyncDisposable
     public IReadOnlyList<ReceivedRequest> On(string path) => [.. _received.Where(r => r.Path == path)];
 
     /// <param name="subscriptions">The /dapr/subscribe answer; null answers 404.</param>
-    public static async Task<RawSubscriberApp> StartAsync(string? subscriptions, Func<ReceivedRequest, (int Status, string Body)>? answer = null)
+    public static Task<RawSubscriberApp> StartAsync(string? subscriptions, Func<ReceivedRequest, (int Status, string Body)>? answer = null) =>
+        StartAsync(subscriptions, answer is null ? null : received => Task.FromResult(answer(received)));
+
+    /// <param name="answer">An answer that may take its time without holding a thread (a slow handler).</param>
+    public static async Task<RawSubscriberApp> StartAsync(string? subscriptions, Func<ReceivedRequest, Task<(int Status, string Body)>>? answer)
     {
         var port = ProcessRunner.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
@@ -61,7 +65,7 @@ public sealed class RawSubscriberApp : IAsyncDisposable
             await request.Body.CopyToAsync(buffer);
             var received = new ReceivedRequest(request.Path, Headers(request), buffer.ToArray());
             subscriber._received.Enqueue(received);
-            var (status, body) = answer?.Invoke(received) ?? (200, "");
+            var (status, body) = answer is null ? (200, "") : await answer(received);
             return Results.Text(body, "application/json", Encoding.UTF8, status);
         });
         await app.StartAsync();

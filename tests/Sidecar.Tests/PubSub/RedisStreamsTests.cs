@@ -93,14 +93,15 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
         var topic = Unique("slow");
         var appId = Unique("slow-app");
         var calls = 0;
-        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]", _ =>
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]", async _ =>
         {
             // The first answer comes long after processingTimeout; the sidecar gives up on it and leaves the message pending.
             // Generous timings: in the full suite (hundreds of sidecars in one process on two cores) a 400 ms
             // processingTimeout also cut off the redeliveries themselves, and the test failed about every other run.
+            // An awaited delay, not Thread.Sleep: a blocked thread in a busy test process slows every other test's I/O.
             if (Interlocked.Increment(ref calls) == 1)
             {
-                Thread.Sleep(TimeSpan.FromSeconds(6));
+                await Task.Delay(TimeSpan.FromSeconds(6));
             }
 
             return (200, "");
@@ -110,7 +111,8 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
 
         await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
 
-        var deliveries = await Eventually.MatchAsync(() => app.On("/in"), r => r.Count >= 2, Patience, "redelivery after the timeout");
+        // A liveness bound, not a speed target: in the full suite the first delivery alone has taken seconds.
+        var deliveries = await Eventually.MatchAsync(() => app.On("/in"), r => r.Count >= 2, TimeSpan.FromSeconds(60), "redelivery after the timeout");
         Assert.Single(deliveries.Select(d => d.CloudEvent.GetProperty("id").GetString()).Distinct());
         await Eventually.MatchAsync(
             async () => (await backends.Redis.Database.StreamPendingAsync(topic, appId)).PendingMessageCount, n => n == 0, Patience, "acknowledged after the redelivery");
