@@ -48,7 +48,36 @@ public sealed class RunningService : IAsyncDisposable
     internal static async Task<RunningService> StartAsync<TMarker>(ServiceEnvironment environment, string appId, ServiceStartOptions options)
         where TMarker : class
     {
-        var appPort = ProcessRunner.FreePort();
+        // A free port is found by binding port 0 and letting it go, so another process can take it before Kestrel
+        // binds it (it happened in CI): start again on another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync<TMarker>(environment, appId, options, ProcessRunner.FreePort());
+            }
+            catch (Exception ex) when (attempt < 3 && IsAddressInUse(ex))
+            {
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static async Task<RunningService> StartOnceAsync<TMarker>(ServiceEnvironment environment, string appId, ServiceStartOptions options, int appPort)
+        where TMarker : class
+    {
         var sidecar = await SidecarHost.StartAsync(
             new SidecarOptions
             {
