@@ -1,6 +1,7 @@
 using Inventory.Choreography;
 using Inventory.Domain;
 using Inventory.Reservations;
+using ServiceDefaults;
 
 namespace Inventory.UnitTests;
 

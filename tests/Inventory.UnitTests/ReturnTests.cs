@@ -1,6 +1,7 @@
 using Inventory.Choreography;
 using Inventory.Contracts;
 using Inventory.Domain;
+using ServiceDefaults;
 
 namespace Inventory.UnitTests;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Choreography;
 using Payments.Domain;
+using ServiceDefaults;
 
 namespace Payments.UnitTests;
 

@@ -3,6 +3,7 @@ using Inventory.Domain;
 using Inventory.Reservations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using ServiceDefaults;
 
 namespace Inventory.Choreography;
 
@@ -13,16 +14,6 @@ public sealed record OrderPlacedLineCopy(string Sku, int Quantity);
 public sealed record OrderPlacedCopy(string EventId, string OrderId, long Version, string SagaMode, IReadOnlyList<OrderPlacedLineCopy> Lines);
 
 public sealed record OrderEventCopy(string EventId, string OrderId, long Version);
-
-/// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, RETRY is retried by resiliency.yaml, DROP dead-letters.</summary>
-public sealed record TopicStatus(string Status)
-{
-    public static TopicStatus Success { get; } = new("SUCCESS");
-
-    public static TopicStatus Retry { get; } = new("RETRY");
-
-    public static TopicStatus Drop { get; } = new("DROP");
-}
 
 /// <summary>What handling a saga event came to: the delivery answer and what to log.</summary>
 internal sealed record SagaAnswer(TopicStatus Status, string Outcome);
@@ -41,11 +32,7 @@ public static class SagaEventsApi
     private const string LogCategory = "Inventory.Choreography";
 
     /// <summary>How events are read: camelCase, and a missing required field is malformed (DROP).</summary>
-    public static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
-    {
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
+    public static readonly JsonSerializerOptions EventJson = IntegrationEventJson.Options;
 
     public static RouteGroupBuilder MapSagaEventsApi(this IEndpointRouteBuilder routes)
     {

@@ -1,15 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ServiceDefaults;
 
 namespace OrderQuery.Projections;
-
-/// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, DROP dead-letters; a 5xx is retried.</summary>
-public sealed record TopicStatus(string Status)
-{
-    public static TopicStatus Success { get; } = new("SUCCESS");
-
-    public static TopicStatus Drop { get; } = new("DROP");
-}
 
 /// <summary>
 /// The consumer of the orders, payments, inventory and catalog topics. The subscriptions are declarative

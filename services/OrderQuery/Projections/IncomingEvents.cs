@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrderQuery.Domain;
+using ServiceDefaults;
 
 namespace OrderQuery.Projections;
 
@@ -51,11 +52,7 @@ internal static class IncomingEvents
         [DaprNames.CatalogTopic] = new HashSet<string>(StringComparer.Ordinal) { "ProductCreated", "ProductUpdated", "ProductPriceChanged" },
     };
 
-    internal static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
-    {
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
+    internal static readonly JsonSerializerOptions EventJson = IntegrationEventJson.Options;
 
     public static ParsedEvent Parse(string topic, string eventType, JsonElement body)
     {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orders.Domain;
 using Orders.Ordering;
 using Orders.Replica;
+using ServiceDefaults;
 
 namespace Orders.Choreography;
 

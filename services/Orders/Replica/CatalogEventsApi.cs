@@ -3,19 +3,12 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orders.Domain;
 using Orders.Ordering;
+using ServiceDefaults;
 
 namespace Orders.Replica;
 
 /// <summary>Our copy of the catalog's product snapshot events (tolerant reader: only the fields we use).</summary>
 internal sealed record CatalogProductEvent(string EventId, string Sku, long Version, string Name, decimal Price, string Currency, bool Active, DateTimeOffset OccurredAt);
-
-/// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, DROP dead-letters; a 5xx is retried.</summary>
-public sealed record TopicStatus(string Status)
-{
-    public static TopicStatus Success { get; } = new("SUCCESS");
-
-    public static TopicStatus Drop { get; } = new("DROP");
-}
 
 /// <summary>
 /// The catalog-events consumer. The subscription is declarative (components/orders-subscriptions.yaml): routing
@@ -26,11 +19,7 @@ public static class CatalogEventsApi
 {
     public static readonly IReadOnlySet<string> ProductEventTypes = new HashSet<string>(StringComparer.Ordinal) { "ProductCreated", "ProductUpdated", "ProductPriceChanged" };
 
-    internal static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
-    {
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
+    internal static readonly JsonSerializerOptions EventJson = IntegrationEventJson.Options;
 
     public static RouteGroupBuilder MapCatalogEventsApi(this IEndpointRouteBuilder app)
     {

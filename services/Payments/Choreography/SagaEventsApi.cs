@@ -5,6 +5,7 @@ using Payments.Charges;
 using Payments.Credit;
 using Payments.Domain;
 using Payments.Gateway;
+using ServiceDefaults;
 
 namespace Payments.Choreography;
 
@@ -19,16 +20,6 @@ public sealed record StockReservedCopy(string EventId, string OrderId, long Vers
 
 public sealed record OrderCancellationRequestedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, string? Reason = null);
 
-/// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, RETRY is retried by resiliency.yaml, DROP dead-letters.</summary>
-public sealed record TopicStatus(string Status)
-{
-    public static TopicStatus Success { get; } = new("SUCCESS");
-
-    public static TopicStatus Retry { get; } = new("RETRY");
-
-    public static TopicStatus Drop { get; } = new("DROP");
-}
-
 /// <summary>
 /// The payments participant of the choreographed saga (DESIGN §3). OrderPlaced leaves a local copy of the order
 /// (amount, currency, customer, saga mode); StockReserved charges a choreographed order through the same
@@ -42,11 +33,7 @@ public static class SagaEventsApi
     private const string LogCategory = "Payments.Choreography";
 
     /// <summary>How events are read: camelCase, and a missing required field is malformed (DROP).</summary>
-    public static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
-    {
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
+    public static readonly JsonSerializerOptions EventJson = IntegrationEventJson.Options;
 
     public static RouteGroupBuilder MapSagaEventsApi(this IEndpointRouteBuilder endpoints)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ServiceDefaults;
 
 namespace OrderSaga.Sagas;
 
@@ -14,11 +15,7 @@ public static class OrderEventsApi
 {
     public const string OrchestrationMode = "Orchestration";
 
-    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web)
-    {
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
+    private static readonly JsonSerializerOptions EventJson = IntegrationEventJson.Options;
 
     public static RouteGroupBuilder MapOrderEventsApi(this IEndpointRouteBuilder app)
     {

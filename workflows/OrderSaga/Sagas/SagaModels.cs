@@ -65,14 +65,6 @@ internal sealed record OrderPlacedLine(string Sku, string ProductName, int Quant
 /// <summary>Our copy of the orders service's OrderCancellationRequested event (the fields we use).</summary>
 internal sealed record OrderCancellationRequestedEvent(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, string? Reason = null);
 
-/// <summary>Dapr's answer to a delivery (contract §4.6): SUCCESS acks, DROP dead-letters; a 5xx is retried.</summary>
-public sealed record TopicStatus(string Status)
-{
-    public static TopicStatus Success { get; } = new("SUCCESS");
-
-    public static TopicStatus Drop { get; } = new("DROP");
-}
-
 internal static class SagaMapping
 {
     public static OrderSnapshot ToSnapshot(this StartSagaRequest request) => new(
