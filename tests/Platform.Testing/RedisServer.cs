@@ -57,6 +57,24 @@ public sealed class RedisServer : IAsyncDisposable
         return new RedisServer($"127.0.0.1:{port}", process, directory);
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP) for a while and lets it go on (SIGCONT): a stalled Redis whose clients time out
+    /// and whose connections survive, unlike a restart.
+    /// </summary>
+    public async Task StallAsync(TimeSpan duration)
+    {
+        var process = _process ?? throw new InvalidOperationException("Only a server started by the tests can be stalled; unset PLATFORM_TEST_REDIS.");
+        await ProcessRunner.RunAsync("kill", ["-STOP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("kill", ["-CONT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_connection.IsValueCreated)

@@ -119,6 +119,41 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
     }
 
     [Fact]
+    public async Task Subscribe_RedisStallsPastClientTimeout_PollAndReclaimLoopsCarryOn()
+    {
+        // A server of its own: freezing the shared one would stall every other test.
+        await using var redis = await RedisServer.StartAsync();
+        var topic = Unique("stalled");
+        var appId = Unique("patient");
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]");
+        var yaml = ComponentYaml.RedisPubSub(PubSubName, redis.Address, [("processingTimeout", "3s"), ("redeliverInterval", "100ms")]);
+        await using var sidecar = await StartSidecarAsync(appId, yaml, app.Port);
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
+        await Eventually.MatchAsync(() => app.On("/in"), r => r.Count == 1, Patience, "delivery before the stall");
+
+        // A consumer of the group takes a message and dies; in one transaction, so the sidecar cannot read it first.
+        // It becomes claimable (idle 3 s) during the stall, so only a reclaim loop that outlived the stall delivers it.
+        var orphan = """{"id":"orphan-1","specversion":"1.0","type":"t","source":"s","datacontenttype":"application/json","data":{"n":3}}"""u8.ToArray();
+        var take = redis.Database.CreateTransaction();
+        _ = take.StreamAddAsync(topic, [new NameValueEntry("data", orphan)]);
+        var taken = take.StreamReadGroupAsync(topic, appId, "crashed-consumer", StreamPosition.NewMessages, 1);
+        Assert.True(await take.ExecuteAsync());
+        Assert.Single(await taken);
+
+        // Longer than the client's 5 s command timeout, so the loops' reads fail with RedisTimeoutException.
+        await redis.StallAsync(TimeSpan.FromSeconds(7));
+
+        // A new message needs the poll loop.
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 2 }, TestContext.Current.CancellationToken);
+        var deliveries = await Eventually.MatchAsync(
+            () => app.On("/in"),
+            r => r.Any(d => d.CloudEvent.GetProperty("id").GetString() == "orphan-1") && r.Any(d => d.CloudEvent.GetProperty("data").GetProperty("n").GetInt32() == 2),
+            Patience,
+            "the orphan (reclaim loop) and the new message (poll loop)");
+        Assert.Equal(3, deliveries.Count);
+    }
+
+    [Fact]
     public async Task Publish_MaxLenApprox_TrimsStream()
     {
         var topic = Unique("trimmed");

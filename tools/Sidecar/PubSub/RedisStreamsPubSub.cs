@@ -243,7 +243,7 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
                 PubSubLog.RedisLoopFailed(_logger, componentName, stream, ex.Message);
                 await CreateGroupAsync(stream);
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 PubSubLog.RedisLoopFailed(_logger, componentName, stream, ex.Message);
                 await DelayQuietlyAsync(TimeSpan.FromSeconds(1), token);
@@ -270,7 +270,7 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
             {
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 PubSubLog.RedisLoopFailed(_logger, componentName, stream, ex.Message);
             }
@@ -357,11 +357,19 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
         {
             await Database.StreamAcknowledgeAsync(work.Stream, settings.ConsumerId, work.Entry.Id);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
+            // Left pending: the reclaim loop delivers it again, which at-least-once allows.
             PubSubLog.RedisProcessingFailed(_logger, componentName, id, work.Stream, $"XACK failed: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// A failed Redis call, which the loops survive. RedisTimeoutException derives from TimeoutException, not
+    /// RedisException: when only the latter was caught, one slow Redis answer ended a subscription's poll or reclaim
+    /// loop (or a worker) for good, silently.
+    /// </summary>
+    private static bool IsRedisFailure(Exception ex) => ex is RedisException or RedisTimeoutException;
 
     private Dictionary<string, string> ReadMetadata(StreamEntry entry, string id, string stream)
     {
