@@ -28,7 +28,7 @@ public sealed class ReviewDeadlines(HttpClient sidecar)
     {
         var job = new
         {
-            dueTime = deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            dueTime = deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
             data = new { orderId },
             overwrite = true,
             // The default policy (3 retries, 1 s apart) gives up within seconds when the store is down; an expiry
