@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the saga fast path failed ({Why}); the outbox event starts the saga")]
     public static partial void SagaFastPathFailed(this ILogger logger, string orderId, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Review deadline of order {OrderId} fired: {Outcome}")]
+    public static partial void ReviewDeadlineFired(this ILogger logger, string orderId, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobName} acknowledged without effect: {Why}")]
+    public static partial void ReviewDeadlineIgnored(this ILogger logger, string jobName, string why);
 }

@@ -16,6 +16,7 @@ public static class OrdersExtensions
         builder.Services.AddSingleton<CustomerDirectory>();
         builder.Services.AddSingleton<PriceReplica>();
         builder.Services.AddSagaFastPath();
+        builder.Services.AddReviewDeadlines();
         return builder;
     }
 }
@@ -48,6 +49,19 @@ public sealed class OrdersOptions
     /// <summary>How often a read-modify-write is tried (ETag conflicts, a held lease) before answering 409.</summary>
     [Range(1, 200)]
     public int MaxWriteAttempts { get; set; } = 60;
+
+    /// <summary>
+    /// A choreographed order whose total is above this waits for a manual review before payments charges it (the
+    /// meaning of OrderSaga:ReviewAbove); none = no review.
+    /// </summary>
+    [Range(typeof(decimal), "0", "1000000000")]
+    public decimal? ReviewAbove { get; set; }
+
+    /// <summary>How long a choreographed order waits for its review before it is cancelled as expired (OrderSaga:ReviewTimeout).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan ReviewTimeout { get; set; } = TimeSpan.FromDays(1);
+
+    public Domain.ReviewPolicy ReviewPolicy => new(ReviewAbove, ReviewTimeout);
 
     /// <summary>How long processed catalog event ids are remembered (the version rule covers older duplicates).</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]

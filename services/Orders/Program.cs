@@ -17,5 +17,7 @@ app.MapOrdersApi();
 app.MapCustomersApi();
 app.MapCatalogEventsApi();
 app.MapSagaEventsApi();
+app.MapReviewApi();
+app.MapReviewDeadlineJobApi();
 
 app.Run();

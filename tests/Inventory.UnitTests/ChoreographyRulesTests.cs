@@ -17,6 +17,14 @@ public sealed class ChoreographyRulesTests
     public void OnOrderPlaced_SagaMode_ReservesOnlyChoreographedOrders(string mode, SagaReaction reaction) =>
         Assert.Equal(reaction, ChoreographyRules.OnOrderPlaced(mode));
 
+    [Theory]
+    [InlineData(true, null, SagaReaction.Release)]
+    [InlineData(false, "Choreography", SagaReaction.Release)]
+    [InlineData(false, "Orchestration", SagaReaction.Ignore)]
+    [InlineData(false, null, SagaReaction.Ignore)]
+    public void OnOrderCancelled_ChoreographedBySeenPlacementOrByTheEventsMode_Releases(bool seen, string? mode, SagaReaction reaction) =>
+        Assert.Equal(reaction, ChoreographyRules.OnOrderCancelled(seen ? new SagaParticipation("order-1", Now) : null, mode));
+
     [Fact]
     public void OnPaymentFailedAndOrderConfirmed_OrderNeverSeenInChoreography_Ignored()
     {

@@ -10,19 +10,21 @@ public sealed class ChoreographyRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
+    private static readonly ChargeGate NoFacts = new(StockReserved: false, Approved: false);
+
     private static SagaOrder Copy(string mode = "Choreography", decimal total = 25.50m) => new("order-1", "cust-1", mode, total, "EUR", 1, Now);
 
     [Fact]
     public void OnStockReserved_CopyNotArrivedYet_WaitsForRedelivery() =>
-        Assert.IsType<SagaStep.Wait>(ChoreographyRules.OnStockReserved(null));
+        Assert.IsType<SagaStep.Wait>(ChoreographyRules.OnStockReserved(null, NoFacts));
 
     [Fact]
     public void OnStockReserved_OrchestratedOrder_Skipped() =>
-        Assert.IsType<SagaStep.Skip>(ChoreographyRules.OnStockReserved(Copy("Orchestration")));
+        Assert.IsType<SagaStep.Skip>(ChoreographyRules.OnStockReserved(Copy("Orchestration"), NoFacts));
 
     [Fact]
     public void OnStockReserved_ChoreographedOrder_ChargesTheCopysAmountCurrencyAndCustomer() =>
-        Assert.Equal(new SagaStep.Charge("order-1", "cust-1", 25.50m, "EUR"), ChoreographyRules.OnStockReserved(Copy()));
+        Assert.Equal(new SagaStep.Charge("order-1", "cust-1", 25.50m, "EUR"), ChoreographyRules.OnStockReserved(Copy(), NoFacts));
 
     [Fact]
     public void OnOrderConfirmed_NoCopy_SkippedNotRetried() =>

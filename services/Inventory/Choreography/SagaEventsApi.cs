@@ -15,6 +15,8 @@ public sealed record OrderPlacedCopy(string EventId, string OrderId, long Versio
 
 public sealed record OrderEventCopy(string EventId, string OrderId, long Version);
 
+public sealed record OrderCancelledCopy(string EventId, string OrderId, long Version, string? SagaMode = null);
+
 /// <summary>What handling a saga event came to: the delivery answer and what to log.</summary>
 internal sealed record SagaAnswer(TopicStatus Status, string Outcome);
 
@@ -41,6 +43,7 @@ public static class SagaEventsApi
         group.MapPost("PaymentFailed", PaymentFailedAsync);
         group.MapPost("OrderConfirmed", OrderConfirmedAsync);
         group.MapPost("OrderCancellationRequested", OrderCancellationRequestedAsync);
+        group.MapPost("OrderCancelled", OrderCancelledAsync);
         group.MapPost("ignored/{eventType}", Ignore);
         group.MapPost("unrouted", DropUnrouted);
         return group;
@@ -123,6 +126,31 @@ public static class SagaEventsApi
         }
 
         return Respond(type, confirmed.EventId, confirmed.OrderId, CommitAnswer(await process.CommitAsync(confirmed.OrderId, cancellationToken)), logger);
+    }
+
+    /// <summary>
+    /// A choreographed order was cancelled: release its reservation if it still holds stock (a review rejected or
+    /// expired it). A reservation that was committed (and returned, a customer cancellation) stays as it is.
+    /// </summary>
+    internal static async Task<Ok<TopicStatus>> OrderCancelledAsync(
+        HttpRequest request, SagaMarkerStore markers, ReservationProcess process, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(LogCategory);
+        const string type = "OrderCancelled";
+        var cancelled = await ReadAsync<OrderCancelledCopy>(request, type, logger, cancellationToken);
+        if (cancelled is null || Invalid(cancelled.EventId, cancelled.OrderId) is not null)
+        {
+            logger.SagaEventDropped(type, cancelled is null ? "unreadable" : Invalid(cancelled.EventId, cancelled.OrderId)!);
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        if (ChoreographyRules.OnOrderCancelled(await markers.GetAsync(cancelled.OrderId, cancellationToken), cancelled.SagaMode) == SagaReaction.Ignore)
+        {
+            return Respond(type, cancelled.EventId, cancelled.OrderId, new SagaAnswer(TopicStatus.Success, "ignored: not an order of the choreographed saga here"), logger);
+        }
+
+        var released = await process.ReleaseAsync(cancelled.OrderId, cancellationToken);
+        return Respond(type, cancelled.EventId, cancelled.OrderId, new SagaAnswer(TopicStatus.Success, $"reservation {released.Status}"), logger);
     }
 
     /// <summary>The customer cancelled a confirmed choreographed order: its committed units come back (StockReturned).</summary>

@@ -45,6 +45,16 @@ public static partial class ChoreographyRules
     /// <summary>Only an order inventory saw placed in the choreographed saga is released: the others belong to their workflow.</summary>
     public static SagaReaction OnPaymentFailed(SagaParticipation? participation) => participation is null ? SagaReaction.Ignore : SagaReaction.Release;
 
+    /// <summary>
+    /// OrderCancelled of a choreographed order releases its reservation: needed when a review rejected or expired it
+    /// (nobody else releases then), a no-op for the other reasons (stock rejected, payment failed: already released;
+    /// a customer cancellation: the units were returned). The event's own saga mode counts too, because it can
+    /// overtake the OrderPlaced that leaves the participation: the release then leaves a tombstone and the late
+    /// reserve is refused, so no stock leaks.
+    /// </summary>
+    public static SagaReaction OnOrderCancelled(SagaParticipation? participation, string? sagaMode) =>
+        participation is not null || string.Equals(sagaMode, Choreography, StringComparison.Ordinal) ? SagaReaction.Release : SagaReaction.Ignore;
+
     public static SagaReaction OnOrderConfirmed(SagaParticipation? participation) => participation is null ? SagaReaction.Ignore : SagaReaction.Commit;
 
     /// <summary>A customer cancellation of a choreographed order restocks it; an orchestrated one is restocked by its workflow.</summary>

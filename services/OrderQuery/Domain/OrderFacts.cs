@@ -44,6 +44,15 @@ public sealed record OrderCancellationRequestedFact(string EventId, string Order
     public override string Source => "orders";
 }
 
+/// <summary>A reviewer approved a choreographed order that waited for review (a rejection comes as OrderCancelled).</summary>
+public sealed record OrderReviewedFact(string EventId, string OrderId, long Version, DateTimeOffset OccurredAt, string CustomerId, string Reviewer)
+    : OrderFact(EventId, OrderId, Version, OccurredAt)
+{
+    public override string EventType => "OrderReviewed";
+
+    public override string Source => "orders";
+}
+
 public sealed record OrderCancelledFact(string EventId, string OrderId, long Version, DateTimeOffset OccurredAt, string CustomerId, string Reason)
     : OrderFact(EventId, OrderId, Version, OccurredAt)
 {

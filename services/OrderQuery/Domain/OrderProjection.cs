@@ -26,6 +26,8 @@ public static class OrderProjection
                 current with { CustomerId = current.CustomerId ?? r.CustomerId, CancellationReason = current.CancellationReason ?? r.Reason },
                 r.Version,
                 s => s with { OrderStatus = OrderState.Cancelling }),
+            // The order stays Placed; only its version moves on (so an older event cannot move it back).
+            OrderReviewedFact v => Guarded(current with { CustomerId = current.CustomerId ?? v.CustomerId }, v.Version, s => s),
             OrderCancelledFact x => Guarded(
                 current with { CustomerId = current.CustomerId ?? x.CustomerId, CancelledAt = x.OccurredAt, CancellationReason = x.Reason },
                 x.Version,
@@ -82,6 +84,7 @@ public static class OrderProjection
         OrderPlacedFact p => string.Create(CultureInfo.InvariantCulture, $"{p.Lines.Count} line(s), total {p.Total} {p.Currency}, {p.SagaMode}"),
         OrderConfirmedFact => "order confirmed",
         OrderCancellationRequestedFact r => $"cancellation requested: {r.Reason}",
+        OrderReviewedFact v => $"review approved by {v.Reviewer}",
         OrderCancelledFact x => $"order cancelled: {x.Reason}",
         PaymentFact p => string.Create(CultureInfo.InvariantCulture, $"payment {p.PaymentId} {p.Status.ToString().ToLowerInvariant()}: {p.Amount} {p.Currency}") + (p.Reason is null ? "" : $" ({p.Reason})"),
         StockFact s => string.Create(CultureInfo.InvariantCulture, $"stock {s.Status.ToString().ToLowerInvariant()}: {s.Units} unit(s)") + (s.Reason is null ? "" : $" ({s.Reason})"),

@@ -16,6 +16,8 @@ internal sealed record OrderConfirmedCopy(string EventId, string OrderId, string
 
 internal sealed record OrderCancellationRequestedCopy(string EventId, string OrderId, string CustomerId, long Version, string Reason, DateTimeOffset OccurredAt);
 
+internal sealed record OrderReviewedCopy(string EventId, string OrderId, string CustomerId, long Version, string Reviewer, DateTimeOffset OccurredAt);
+
 internal sealed record OrderCancelledCopy(string EventId, string OrderId, string CustomerId, long Version, string Reason, DateTimeOffset OccurredAt);
 
 internal sealed record PaymentEventCopy(
@@ -46,7 +48,7 @@ internal static class IncomingEvents
     /// <summary>The event types each topic's subscription routes to us (components/order-query-subscriptions.yaml).</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> TypesByTopic = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
     {
-        [DaprNames.OrdersTopic] = new HashSet<string>(StringComparer.Ordinal) { "OrderPlaced", "OrderConfirmed", "OrderCancellationRequested", "OrderCancelled" },
+        [DaprNames.OrdersTopic] = new HashSet<string>(StringComparer.Ordinal) { "OrderPlaced", "OrderConfirmed", "OrderReviewed", "OrderCancellationRequested", "OrderCancelled" },
         [DaprNames.PaymentsTopic] = new HashSet<string>(StringComparer.Ordinal) { "PaymentSucceeded", "PaymentFailed", "PaymentRefunded", "CreditAwarded", "CreditRevoked" },
         [DaprNames.InventoryTopic] = new HashSet<string>(StringComparer.Ordinal) { "StockReserved", "StockRejected", "StockReleased", "StockCommitted", "StockReturned" },
         [DaprNames.CatalogTopic] = new HashSet<string>(StringComparer.Ordinal) { "ProductCreated", "ProductUpdated", "ProductPriceChanged" },
@@ -70,6 +72,8 @@ internal static class IncomingEvents
                     : Required(c.CustomerId, "customerId") ?? Order(new OrderConfirmedFact(c.EventId, c.OrderId, c.Version, c.OccurredAt, c.CustomerId)),
                 "OrderCancellationRequested" => body.Deserialize<OrderCancellationRequestedCopy>(EventJson) is var r && Common(r!.EventId, r.OrderId, r.Version) is { } p4 ? Unusable(p4)
                     : Required(r.CustomerId, "customerId") ?? Order(new OrderCancellationRequestedFact(r.EventId, r.OrderId, r.Version, r.OccurredAt, r.CustomerId, r.Reason)),
+                "OrderReviewed" => body.Deserialize<OrderReviewedCopy>(EventJson) is var v && Common(v!.EventId, v.OrderId, v.Version) is { } p5 ? Unusable(p5)
+                    : Required(v.CustomerId, "customerId") ?? Order(new OrderReviewedFact(v.EventId, v.OrderId, v.Version, v.OccurredAt, v.CustomerId, v.Reviewer)),
                 "OrderCancelled" => body.Deserialize<OrderCancelledCopy>(EventJson) is var x && Common(x!.EventId, x.OrderId, x.Version) is { } p2 ? Unusable(p2)
                     : Required(x.CustomerId, "customerId") ?? Order(new OrderCancelledFact(x.EventId, x.OrderId, x.Version, x.OccurredAt, x.CustomerId, x.Reason)),
                 "PaymentSucceeded" or "PaymentFailed" or "PaymentRefunded" => Payment(eventType, body.Deserialize<PaymentEventCopy>(EventJson)!),

@@ -58,7 +58,8 @@ public sealed record Order(
     DateTimeOffset? CancelledAt = null,
     string? CancellationReason = null,
     DateTimeOffset? CancellationRequestedAt = null,
-    IReadOnlyList<CancellationCompensation>? ReportedCompensations = null)
+    IReadOnlyList<CancellationCompensation>? ReportedCompensations = null,
+    OrderReview? Review = null)
 {
     /// <summary>Visible to readers and to the saga operations: everything but a pending claim.</summary>
     public bool IsPlaced => Status != OrderStatus.Pending;
@@ -75,6 +76,9 @@ public abstract record OrderChange(Order Order)
 
     /// <summary>The customer cancelled a confirmed order: the compensations start from this event.</summary>
     public sealed record CancellationRequested(Order Order) : OrderChange(Order);
+
+    /// <summary>A reviewer approved a choreographed order that waited for review: payments may charge it now.</summary>
+    public sealed record ReviewApproved(Order Order) : OrderChange(Order);
 
     /// <summary>Deterministic per aggregate change, so a consumer dedupes an event the app re-sent.</summary>
     public string EventId => $"{Order.OrderId}:{Order.Version}";
@@ -116,10 +120,19 @@ public static class OrderDecisions
         new(orderId, command.CustomerId, command.SagaMode, priced.Lines, priced.Currency, priced.Total,
             OrderStatus.Pending, Version: 0, command.Fingerprint(), CreatedAt: now);
 
-    /// <summary>Pending → Placed (version 1). Placing a placed order is a programming error.</summary>
-    public static OrderChange.Placed Place(Order pending, DateTimeOffset now) =>
+    /// <summary>
+    /// Pending → Placed (version 1). Placing a placed order is a programming error. A choreographed order above the
+    /// review threshold waits for a review (<see cref="ReviewRules"/>) from now until <c>now + timeout</c>.
+    /// </summary>
+    public static OrderChange.Placed Place(Order pending, DateTimeOffset now, ReviewPolicy? review = null) =>
         pending.Status == OrderStatus.Pending
-            ? new OrderChange.Placed(pending with { Status = OrderStatus.Placed, Version = pending.Version + 1, PlacedAt = now })
+            ? new OrderChange.Placed(pending with
+            {
+                Status = OrderStatus.Placed,
+                Version = pending.Version + 1,
+                PlacedAt = now,
+                Review = review is not null && review.Requires(pending) ? OrderReview.Awaiting(now + review.Timeout) : null,
+            })
             : throw new InvalidOperationException($"order {pending.OrderId} is {pending.Status}, not pending");
 
     public static TransitionResult Confirm(Order order, DateTimeOffset now) => order.Status switch

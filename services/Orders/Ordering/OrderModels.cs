@@ -23,6 +23,15 @@ public sealed record RequestCancellationRequest([property: StringLength(OrderDec
     public const string DefaultReason = "Cancelled by the customer";
 }
 
+/// <summary>The body of <c>POST /orders/{id}/review</c> (a choreographed order that waits for a manual review).</summary>
+public sealed record ReviewOrderRequest(
+    bool Approved,
+    [property: Required, StringLength(ReviewRules.MaxReviewerLength, MinimumLength = 1)] string Reviewer,
+    [property: StringLength(OrderDecisions.MaxReasonLength)] string? Reason = null);
+
+/// <summary>The review of an order: status, deadline and, once decided, who decided and why.</summary>
+public sealed record OrderReviewResponse(ReviewStatus Status, DateTimeOffset Deadline, string? Reviewer, string? Reason, DateTimeOffset? DecidedAt);
+
 public sealed record OrderLineResponse(string Sku, string ProductName, int Quantity, decimal UnitPrice, decimal LineTotal);
 
 public sealed record OrderResponse(
@@ -39,7 +48,8 @@ public sealed record OrderResponse(
     DateTimeOffset? ConfirmedAt,
     DateTimeOffset? CancelledAt,
     string? CancellationReason,
-    DateTimeOffset? CancellationRequestedAt = null);
+    DateTimeOffset? CancellationRequestedAt = null,
+    OrderReviewResponse? Review = null);
 
 /// <summary>A page of a customer's orders, newest first; pass <see cref="ContinuationToken"/> back for the next page.</summary>
 public sealed record OrderPage(IReadOnlyList<OrderResponse> Items, string? ContinuationToken);
@@ -60,7 +70,8 @@ internal static class OrderMapping
         order.OrderId, order.CustomerId, order.Status, order.SagaMode,
         [.. order.Lines.Select(l => new OrderLineResponse(l.Sku, l.ProductName, l.Quantity, l.UnitPrice, l.LineTotal))],
         order.Currency, order.Total, order.Version, order.CreatedAt, order.PlacedAt, order.ConfirmedAt, order.CancelledAt,
-        order.CancellationReason, order.CancellationRequestedAt);
+        order.CancellationReason, order.CancellationRequestedAt,
+        order.Review is { } review ? new OrderReviewResponse(review.Status, review.Deadline, review.Reviewer, review.Comment, review.DecidedAt) : null);
 
     public static PlaceOrder ToCommand(this PlaceOrderRequest request) =>
         new(request.CustomerId, [.. request.Lines.Select(l => new RequestedLine(l.Sku, l.Quantity))], request.SagaMode ?? SagaMode.Orchestration);

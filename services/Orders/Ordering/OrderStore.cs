@@ -187,8 +187,9 @@ internal sealed class OrderStore(DaprClient dapr, TimeProvider time, IOptions<Or
                 ],
                 cancellationToken: cancellationToken);
         }
-        catch (DaprException ex)
+        catch (Exception ex) when (ex is DaprException or HttpRequestException)
         {
+            // HttpRequestException: scheduling the review deadline (before the commit) failed.
             logger.CommitFailed(orderId, ex);
             await ReleaseAsync(orderId, claimed with { Lease = null }, claimedETag, cancellationToken);
             throw;

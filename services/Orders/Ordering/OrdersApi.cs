@@ -36,6 +36,7 @@ public static class OrdersApi
         CustomerOrderIndex index,
         PriceReplica replica,
         SagaFastPath sagaFastPath,
+        ReviewDeadlines reviewDeadlines,
         IOptions<OrdersOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -61,8 +62,17 @@ public static class OrdersApi
         var pricing = Pricing.Price(command.Lines, await replica.GetAsync([.. command.Lines.Select(l => l.Sku)], cancellationToken));
         var outcome = await orders.WriteAsync(
             orderId,
-            (document, now) => DecidePlacement(document, now, orderId, command, fingerprint, pricing),
-            (order, token) => index.AddAsync(order.CustomerId, order.OrderId, order.CreatedAt, token),
+            (document, now) => DecidePlacement(document, now, orderId, command, fingerprint, pricing, options.Value.ReviewPolicy),
+            async (order, token) =>
+            {
+                await index.AddAsync(order.CustomerId, order.OrderId, order.CreatedAt, token);
+                // Ahead of the commit, like the index: a placed order awaiting review always has its deadline. A
+                // deadline whose order never got placed fires into nothing.
+                if (order.Review is { Status: ReviewStatus.Awaiting } review)
+                {
+                    await reviewDeadlines.ScheduleAsync(order.OrderId, review.Deadline, token);
+                }
+            },
             cancellationToken);
 
         switch (outcome)
@@ -316,7 +326,7 @@ public static class OrdersApi
     }
 
     private static WriteDecision<PlaceOutcome> DecidePlacement(
-        OrderDocument? document, DateTimeOffset now, string orderId, PlaceOrder command, string fingerprint, PricingResult pricing)
+        OrderDocument? document, DateTimeOffset now, string orderId, PlaceOrder command, string fingerprint, PricingResult pricing, ReviewPolicy review)
     {
         if (document is null)
         {
@@ -326,7 +336,7 @@ public static class OrdersApi
             }
 
             var pending = OrderDecisions.Open(orderId, command, priced, now);
-            var placed = OrderDecisions.Place(pending, now);
+            var placed = OrderDecisions.Place(pending, now, review);
             return new WriteDecision<PlaceOutcome>.Commit(placed, pending, new PlaceOutcome.Placed(placed.Order.ToResponse()));
         }
 
@@ -338,7 +348,7 @@ public static class OrdersApi
         if (document.Order.Status == OrderStatus.Pending)
         {
             // A claim whose writer died before committing (its lease expired): finish that very order, priced as claimed.
-            var placed = OrderDecisions.Place(document.Order, now);
+            var placed = OrderDecisions.Place(document.Order, now, review);
             return new WriteDecision<PlaceOutcome>.Commit(placed, null, new PlaceOutcome.Placed(placed.Order.ToResponse()));
         }
 

@@ -9,10 +9,12 @@ using ServiceDefaults;
 
 namespace Payments.Choreography;
 
-// Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced, OrderConfirmed and
-// OrderCancellationRequested from topic orders,
+// Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced, OrderReviewed,
+// OrderConfirmed and OrderCancellationRequested from topic orders,
 // StockReserved from topic inventory.
-public sealed record OrderPlacedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, decimal Total, string Currency);
+public sealed record OrderPlacedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, decimal Total, string Currency, bool ReviewRequired = false);
+
+public sealed record OrderReviewedCopy(string EventId, string OrderId, long Version, bool Approved);
 
 public sealed record OrderConfirmedCopy(string EventId, string OrderId, long Version);
 
@@ -23,7 +25,8 @@ public sealed record OrderCancellationRequestedCopy(string EventId, string Order
 /// <summary>
 /// The payments participant of the choreographed saga (DESIGN §3). OrderPlaced leaves a local copy of the order
 /// (amount, currency, customer, saga mode); StockReserved charges a choreographed order through the same
-/// idempotent charge as <c>POST /payments</c> (PaymentSucceeded/PaymentFailed go out through its outbox);
+/// idempotent charge as <c>POST /payments</c> (PaymentSucceeded/PaymentFailed go out through its outbox) — for an
+/// order that waits for a manual review, only once OrderReviewed approved it too (either may come first);
 /// OrderConfirmed awards floor(total) credit points through the same idempotent award as the credit API. Every
 /// effect is keyed by order id, so duplicates and redeliveries change nothing twice. Subscriptions:
 /// components/payments-subscriptions.yaml; unknown types answer DROP (→ the topic's dead-letter topic, logged).
@@ -40,6 +43,7 @@ public static class SagaEventsApi
         var group = endpoints.MapGroup("/events/saga").WithTags("Events").ExcludeFromDescription();
         group.MapPost("OrderPlaced", OrderPlacedAsync);
         group.MapPost("StockReserved", StockReservedAsync);
+        group.MapPost("OrderReviewed", OrderReviewedAsync);
         group.MapPost("OrderConfirmed", OrderConfirmedAsync);
         group.MapPost("OrderCancellationRequested", OrderCancellationRequestedAsync);
         group.MapPost("ignored/{eventType}", Ignore);
@@ -67,7 +71,7 @@ public static class SagaEventsApi
 
         // Kept for every mode: without it a StockReserved could not tell an orchestrated order from an early one.
         await orders.SaveAsync(
-            new SagaOrder(placed.OrderId, placed.CustomerId, placed.SagaMode, placed.Total, placed.Currency, placed.Version, time.GetUtcNow()),
+            new SagaOrder(placed.OrderId, placed.CustomerId, placed.SagaMode, placed.Total, placed.Currency, placed.Version, time.GetUtcNow(), placed.ReviewRequired),
             cancellationToken);
         logger.SagaEventHandled(type, placed.EventId, placed.OrderId, $"copy of the {placed.SagaMode} order kept");
         return TypedResults.Ok(TopicStatus.Success);
@@ -92,18 +96,73 @@ public static class SagaEventsApi
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
-        switch (ChoreographyRules.OnStockReserved(await orders.GetAsync(reserved.OrderId, cancellationToken)))
+        var order = await orders.GetAsync(reserved.OrderId, cancellationToken);
+        var gate = ChoreographyRules.AwaitsApproval(order)
+            ? await orders.RecordStockReservedAsync(reserved.OrderId, time.GetUtcNow(), cancellationToken)
+            : new ChargeGate(StockReserved: true, Approved: false);
+        return await StepAsync(
+            type, reserved.EventId, reserved.OrderId, ChoreographyRules.OnStockReserved(order, gate), payments, gateway, time, options, loggers, logger, cancellationToken);
+    }
+
+    /// <summary>
+    /// A reviewer approved a choreographed order that waited for review: charge it if its stock is reserved, else
+    /// record the approval so that StockReserved charges it. Duplicates find the charge done (idempotent by order).
+    /// </summary>
+    internal static async Task<Ok<TopicStatus>> OrderReviewedAsync(
+        HttpRequest request,
+        SagaOrderStore orders,
+        PaymentStore payments,
+        IPaymentGateway gateway,
+        TimeProvider time,
+        IOptions<PaymentsOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(LogCategory);
+        const string type = "OrderReviewed";
+        var reviewed = await ReadAsync<OrderReviewedCopy>(request, type, logger, cancellationToken);
+        if (reviewed is null || Invalid(reviewed.EventId, reviewed.OrderId) is not null)
+        {
+            logger.SagaEventDropped(type, reviewed is null ? "unreadable" : Invalid(reviewed.EventId, reviewed.OrderId)!);
+            return TypedResults.Ok(TopicStatus.Drop);
+        }
+
+        var order = await orders.GetAsync(reviewed.OrderId, cancellationToken);
+        var gate = reviewed.Approved && ChoreographyRules.AwaitsApproval(order)
+            ? await orders.RecordApprovedAsync(reviewed.OrderId, time.GetUtcNow(), cancellationToken)
+            : new ChargeGate(StockReserved: false, Approved: reviewed.Approved);
+        return await StepAsync(
+            type, reviewed.EventId, reviewed.OrderId, ChoreographyRules.OnOrderReviewed(order, reviewed.Approved, gate), payments, gateway, time, options, loggers, logger, cancellationToken);
+    }
+
+    private static async Task<Ok<TopicStatus>> StepAsync(
+        string type,
+        string eventId,
+        string orderId,
+        SagaStep step,
+        PaymentStore payments,
+        IPaymentGateway gateway,
+        TimeProvider time,
+        IOptions<PaymentsOptions> options,
+        ILoggerFactory loggers,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        switch (step)
         {
             case SagaStep.Wait wait:
-                logger.SagaEventDeferred(type, reserved.EventId, reserved.OrderId, wait.Why);
+                logger.SagaEventDeferred(type, eventId, orderId, wait.Why);
                 return TypedResults.Ok(TopicStatus.Retry);
             case SagaStep.Skip skip:
-                logger.SagaEventHandled(type, reserved.EventId, reserved.OrderId, $"ignored: {skip.Why}");
+                logger.SagaEventHandled(type, eventId, orderId, $"ignored: {skip.Why}");
+                return TypedResults.Ok(TopicStatus.Success);
+            case SagaStep.Hold hold:
+                logger.SagaEventHandled(type, eventId, orderId, $"held: {hold.Why}");
                 return TypedResults.Ok(TopicStatus.Success);
             case SagaStep.Charge charge:
                 var result = await PaymentsApi.ChargeAsync(
                     new ChargeRequest(charge.OrderId, charge.CustomerId, charge.Amount, charge.Currency), payments, gateway, time, options, loggers, cancellationToken);
-                return Answer(type, reserved.EventId, reserved.OrderId, result.Result, logger);
+                return Answer(type, eventId, orderId, result.Result, logger);
             default:
                 throw new InvalidOperationException("unexpected saga step");
         }

@@ -3,8 +3,17 @@ namespace Payments.Domain;
 /// <summary>
 /// The local copy of an order that payments keeps from OrderPlaced (event-carried state transfer): the charge
 /// needs customer, amount and currency, and the saga mode tells whether the choreographed saga is ours to run.
+/// <see cref="ReviewRequired"/>: orders holds the order for a manual review; it is charged only once approved.
 /// </summary>
-public sealed record SagaOrder(string OrderId, string CustomerId, string SagaMode, decimal Total, string Currency, long Version, DateTimeOffset ReceivedAt);
+public sealed record SagaOrder(
+    string OrderId, string CustomerId, string SagaMode, decimal Total, string Currency, long Version, DateTimeOffset ReceivedAt, bool ReviewRequired = false);
+
+/// <summary>
+/// The two facts a reviewed order's charge waits for, each recorded by its own event (StockReserved, OrderReviewed
+/// approved) under its own key. Each handler records its fact and then reads the other: whichever comes second
+/// sees both (both may, on a race — the charge is idempotent per order).
+/// </summary>
+public sealed record ChargeGate(bool StockReserved, bool Approved);
 
 /// <summary>What the payments participant does with a saga event.</summary>
 public abstract record SagaStep
@@ -20,6 +29,9 @@ public abstract record SagaStep
     public sealed record Skip(string Why) : SagaStep;
 
     public sealed record Charge(string OrderId, string CustomerId, decimal Amount, string Currency) : SagaStep;
+
+    /// <summary>Recorded, not charged yet: the other fact of the <see cref="ChargeGate"/> is missing. Acknowledge.</summary>
+    public sealed record Hold(string Why) : SagaStep;
 
     public sealed record Award(string CustomerId, string OrderId, int Points) : SagaStep;
 
@@ -48,12 +60,34 @@ public static class ChoreographyRules
     /// StockReserved → charge the order. Without the copy we cannot tell the amount nor even the mode, so the
     /// event waits for its OrderPlaced (delivery retries); orchestrated orders are charged by their workflow.
     /// </summary>
-    public static SagaStep OnStockReserved(SagaOrder? order) => order switch
+    public static SagaStep OnStockReserved(SagaOrder? order, ChargeGate gate) => order switch
     {
         null => new SagaStep.Wait("OrderPlaced of this order has not arrived yet"),
         _ when !IsChoreographed(order) => new SagaStep.Skip($"the order runs the {order.SagaMode} saga"),
-        _ => new SagaStep.Charge(order.OrderId, order.CustomerId, order.Total, order.Currency),
+        { ReviewRequired: true } when !gate.Approved => new SagaStep.Hold("the order waits for its review; charged once approved"),
+        _ => ChargeOf(order),
     };
+
+    /// <summary>Whether this order's charge waits for a review approval (so its facts must be recorded).</summary>
+    public static bool AwaitsApproval(SagaOrder? order) => order is { ReviewRequired: true } && IsChoreographed(order);
+
+    /// <summary>
+    /// OrderReviewed → charge an approved order whose stock is reserved; otherwise hold until StockReserved comes.
+    /// Without the copy we cannot tell whether the order needs the approval, so the event waits for its OrderPlaced.
+    /// A rejection never comes as OrderReviewed (orders cancels the order: OrderCancelled); were one to come, it
+    /// charges nothing.
+    /// </summary>
+    public static SagaStep OnOrderReviewed(SagaOrder? order, bool approved, ChargeGate gate) => order switch
+    {
+        null => new SagaStep.Wait("OrderPlaced of this order has not arrived yet"),
+        _ when !IsChoreographed(order) => new SagaStep.Skip($"the order runs the {order.SagaMode} saga"),
+        { ReviewRequired: false } => new SagaStep.Skip("the order needs no review"),
+        _ when !approved => new SagaStep.Skip("the review did not approve the order"),
+        _ when !gate.StockReserved => new SagaStep.Hold("approved; charged once its stock is reserved"),
+        _ => ChargeOf(order),
+    };
+
+    private static SagaStep.Charge ChargeOf(SagaOrder order) => new(order.OrderId, order.CustomerId, order.Total, order.Currency);
 
     /// <summary>
     /// OrderConfirmed → award floor(total) points. A choreographed order is confirmed only after payments charged

@@ -34,6 +34,12 @@ public abstract class ModeRunFixture(string mode) : SagaRunFixture(mode)
             ["OrderSaga__PaymentTimeout"] = PaymentTimeout.ToString(),
         },
         ["payments"] = GatewaySettings(),
+        // The same review for choreographed orders, which orders owns.
+        ["orders"] = new Dictionary<string, string>
+        {
+            ["Orders__ReviewAbove"] = SagaScenarios.ReviewAbove.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orders__ReviewTimeout"] = ReviewTimeout.ToString(),
+        },
     };
 
     private static Dictionary<string, string> GatewaySettings()

@@ -16,7 +16,10 @@ public sealed class ScenarioContext(SagaRunFixture fixture, AcknowledgedOrder or
 
     private bool Orchestrated => Fixture.Mode == SagaRunFixture.Orchestration;
 
-    /// <summary>The orchestrated saga reaches its review step (and, when nobody decides, the deadline ends it).</summary>
+    /// <summary>
+    /// The order waits for its review: the orchestrated saga reaches its review step, a choreographed order shows
+    /// its review Awaiting (when nobody decides, the deadline ends either).
+    /// </summary>
     public async Task AwaitReviewAsync()
     {
         if (Orchestrated)
@@ -24,20 +27,37 @@ public sealed class ScenarioContext(SagaRunFixture fixture, AcknowledgedOrder or
             var saga = await Settle.UntilAsync(() => SagaAsync(), s => s is { } found && ReachedReview(found), TimeSpan.FromSeconds(30));
             Assert.True(saga is { } reached && ReachedReview(reached), $"the saga of {Order.OrderId} never waited for a review: {saga}");
         }
+        else
+        {
+            var review = await Settle.UntilAsync(() => OrderReviewStatusAsync(), s => s is not null, TimeSpan.FromSeconds(30));
+            Assert.True(review == "Awaiting", $"order {Order.OrderId} does not wait for a review: {review}");
+        }
     }
 
     /// <summary>
-    /// A reviewer's decision. The orchestrated saga waits for it; a choreographed order has no saga to take it (404):
-    /// choreography has no review step, so nothing holds the order back.
+    /// A reviewer's decision: order-saga takes it for an orchestrated order, orders for a choreographed one (orders
+    /// owns that review, since choreography has no coordinator). Both answer once the decision is recorded.
     /// </summary>
     public async Task ReviewAsync(bool approved)
     {
         await AwaitReviewAsync();
-        using var decided = await Fixture.Client("order-saga").PostAsJsonAsync($"/sagas/{Order.OrderId}/review", new { approved, reviewer = "e2e-reviewer" }, Cancel);
-        var expected = Orchestrated ? HttpStatusCode.Accepted : HttpStatusCode.NotFound;
+        using var decided = Orchestrated
+            ? await Fixture.Client("order-saga").PostAsJsonAsync($"/sagas/{Order.OrderId}/review", new { approved, reviewer = "e2e-reviewer" }, Cancel)
+            : await Fixture.Client("orders").PostAsJsonAsync($"/orders/{Order.OrderId}/review", new { approved, reviewer = "e2e-reviewer" }, Cancel);
+        var expected = Orchestrated ? HttpStatusCode.Accepted : HttpStatusCode.OK;
         Assert.True(
             decided.StatusCode == expected,
-            $"review of {Order.OrderId}: {decided.StatusCode}, expected {expected}; the saga: {await SagaAsync()}");
+            $"review of {Order.OrderId}: {decided.StatusCode}, expected {expected}: {await decided.Content.ReadAsStringAsync(Cancel)}");
+    }
+
+    private async Task<string?> OrderReviewStatusAsync()
+    {
+        using var response = await Fixture.Client("orders").GetAsync($"/orders/{Order.OrderId}", Cancel);
+        return response.IsSuccessStatusCode
+            && JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement.TryGetProperty("review", out var review)
+            && review.ValueKind == JsonValueKind.Object
+            ? review.GetProperty("status").GetString()
+            : null;
     }
 
     /// <summary>The customer cancels the order once it is confirmed (both styles take the same request).</summary>

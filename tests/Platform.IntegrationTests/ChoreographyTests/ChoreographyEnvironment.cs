@@ -30,6 +30,9 @@ public abstract class ChoreographyEnvironment(PostgresFixture postgres) : IAsync
 
     protected abstract FaultOptions? Faults { get; }
 
+    /// <summary>Settings of the orders app (the review threshold of the review tests).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> OrdersSettings { get; } = new Dictionary<string, string?>();
+
     public async ValueTask InitializeAsync()
     {
         _environment = await ServiceEnvironment.StartAsync(postgres.Server);
@@ -42,7 +45,7 @@ public abstract class ChoreographyEnvironment(PostgresFixture postgres) : IAsync
                 ["Payments:Gateway:DeclineAmountAbove"] = DeclineAmountAbove.ToString(CultureInfo.InvariantCulture),
             },
         });
-        Orders = await _environment.StartServiceAsync<global::Orders.OrdersOptions>(global::Orders.DaprNames.AppId, new ServiceStartOptions { Faults = Faults });
+        Orders = await _environment.StartServiceAsync<global::Orders.OrdersOptions>(global::Orders.DaprNames.AppId, new ServiceStartOptions { Faults = Faults, Settings = OrdersSettings });
     }
 
     public async ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ public sealed class EventContractTests
 
     public static TheoryData<string, string> Samples => new()
     {
-        { "orders", nameof(OrderPlaced) }, { "orders", nameof(OrderConfirmed) }, { "orders", nameof(OrderCancelled) },
+        { "orders", nameof(OrderPlaced) }, { "orders", nameof(OrderConfirmed) }, { "orders", nameof(OrderCancelled) }, { "orders", nameof(OrderReviewed) },
         { "payments", nameof(PaymentSucceeded) }, { "payments", nameof(PaymentFailed) }, { "payments", nameof(PaymentRefunded) },
         { "payments", nameof(CreditAwarded) }, { "payments", nameof(CreditRevoked) },
         { "inventory", nameof(StockReserved) }, { "inventory", nameof(StockRejected) }, { "inventory", nameof(StockReleased) }, { "inventory", nameof(StockCommitted) },
@@ -33,6 +33,7 @@ public sealed class EventContractTests
             nameof(OrderPlaced) => new OrderPlaced($"{order}:1", order, "cust-1", 1, SagaMode.Choreography, [new OrderPlacedLine("SKU-1", "Mug", 2, 10.5m)], "EUR", 21m, At),
             nameof(OrderConfirmed) => new OrderConfirmed($"{order}:2", order, "cust-1", 2, At),
             nameof(OrderCancelled) => new OrderCancelled($"{order}:2", order, "cust-1", 2, "declined", At),
+            nameof(OrderReviewed) => new OrderReviewed($"{order}:2", order, "cust-1", 2, SagaMode.Choreography, Approved: true, "alice", null, At),
             nameof(PaymentSucceeded) => new PaymentSucceeded("pay-1:1", order, "cust-1", "pay-1", 21m, "EUR", 1, At),
             nameof(PaymentFailed) => new PaymentFailed("pay-1:1", order, "cust-1", "pay-1", 21m, "EUR", 1, At, "declined"),
             nameof(PaymentRefunded) => new PaymentRefunded("pay-1:2", order, "cust-1", "pay-1", 21m, "EUR", 2, At, "cancelled"),

@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace Orders.Ordering;
+
+/// <summary>
+/// The deadline of a review as a one-shot Dapr job (<c>POST /v1.0-alpha1/jobs/{name}</c> with <c>dueTime</c>): the
+/// Scheduler keeps it durably, so it fires even if orders restarts meanwhile, and delivers it to one replica at
+/// <c>POST /job/{name}</c> (<see cref="ReviewDeadlineJobApi"/>). Called over the sidecar's HTTP API because no
+/// Dapr.Jobs package resolves on our mirror; it is the same call a Dapr user would make.
+/// </summary>
+public sealed class ReviewDeadlines(HttpClient sidecar)
+{
+    public const string JobPrefix = "order-review-";
+
+    public static string JobName(string orderId) => JobPrefix + orderId;
+
+    /// <summary>The order id a job name stands for, or null for a job that is not a review deadline.</summary>
+    public static string? OrderIdOf(string jobName) =>
+        jobName.StartsWith(JobPrefix, StringComparison.Ordinal) && Guid.TryParseExact(jobName[JobPrefix.Length..], "D", out _)
+            ? jobName[JobPrefix.Length..]
+            : null;
+
+    /// <summary>
+    /// Schedules (or re-schedules: overwrite, so a placement that takes over a crashed claim may call it again) the
+    /// expiry of the order's review. A failure throws: the order must not be placed without its deadline.
+    /// </summary>
+    public async Task ScheduleAsync(string orderId, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var job = new
+        {
+            dueTime = deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+            data = new { orderId },
+            overwrite = true,
+            // The default policy (3 retries, 1 s apart) gives up within seconds when the store is down; an expiry
+            // must not be lost, and the handler is idempotent, so keep trying for an hour.
+            failurePolicy = new { constant = new { interval = "5s", maxRetries = 720 } },
+        };
+        using var response = await sidecar.PostAsJsonAsync($"/v1.0-alpha1/jobs/{JobName(orderId)}", job, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException(
+                $"scheduling the review deadline of order {orderId} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}",
+                inner: null,
+                response.StatusCode);
+        }
+    }
+}
+
+internal static class ReviewDeadlinesRegistration
+{
+    public static IServiceCollection AddReviewDeadlines(this IServiceCollection services)
+    {
+        services.AddHttpClient<ReviewDeadlines>((provider, client) =>
+        {
+            // daprd's contract: DAPR_HTTP_ENDPOINT, else DAPR_HTTP_PORT on localhost (3500 by default); DAPR_API_TOKEN if set.
+            var configuration = provider.GetRequiredService<IConfiguration>();
+            client.BaseAddress = new Uri(configuration["DAPR_HTTP_ENDPOINT"] is { Length: > 0 } endpoint
+                ? endpoint
+                : $"http://127.0.0.1:{configuration["DAPR_HTTP_PORT"] ?? "3500"}");
+            if (configuration["DAPR_API_TOKEN"] is { Length: > 0 } token)
+            {
+                client.DefaultRequestHeaders.Add("dapr-api-token", token);
+            }
+
+            client.Timeout = TimeSpan.FromSeconds(10);
+        });
+        return services;
+    }
+}
