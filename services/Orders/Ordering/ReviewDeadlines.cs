@@ -21,8 +21,9 @@ public sealed class ReviewDeadlines(HttpClient sidecar)
             : null;
 
     /// <summary>
-    /// Schedules (or re-schedules: overwrite, so a placement that takes over a crashed claim may call it again) the
-    /// expiry of the order's review. A failure throws: the order must not be placed without its deadline.
+    /// Schedules the expiry of the order's review. A placement that takes over a crashed claim calls it again and finds
+    /// the first attempt's job, which is kept: <c>overwrite</c> is a field of the gRPC request that daprd's HTTP API does
+    /// not document, so it is not sent. Any other failure throws: the order must not be placed without its deadline.
     /// </summary>
     public async Task ScheduleAsync(string orderId, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
@@ -30,19 +31,24 @@ public sealed class ReviewDeadlines(HttpClient sidecar)
         {
             dueTime = deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
             data = new { orderId },
-            overwrite = true,
             // The default policy (3 retries, 1 s apart) gives up within seconds when the store is down; an expiry
             // must not be lost, and the handler is idempotent, so keep trying for an hour.
             failurePolicy = new { constant = new { interval = "5s", maxRetries = 720 } },
         };
         using var response = await sidecar.PostAsJsonAsync($"/v1.0-alpha1/jobs/{JobName(orderId)}", job, cancellationToken);
-        if (!response.IsSuccessStatusCode)
+        if (!response.IsSuccessStatusCode && !await ExistsAsync(orderId, cancellationToken))
         {
             throw new HttpRequestException(
                 $"scheduling the review deadline of order {orderId} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}",
                 inner: null,
                 response.StatusCode);
         }
+    }
+
+    private async Task<bool> ExistsAsync(string orderId, CancellationToken cancellationToken)
+    {
+        using var response = await sidecar.GetAsync(new Uri($"/v1.0-alpha1/jobs/{JobName(orderId)}", UriKind.Relative), cancellationToken);
+        return response.IsSuccessStatusCode;
     }
 }
 

@@ -141,6 +141,21 @@ public sealed class ChoreographedReviewTests(ReviewChoreographyEnvironment world
     }
 
     [Fact]
+    public async Task DeadlineJob_ScheduledAgainByARetriedPlacement_FirstJobKept()
+    {
+        var (orderId, _, _) = await PlaceLargeAsync();
+        using var sidecar = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{world.Orders.Sidecar.Options.HttpPort}") };
+        var first = await sidecar.GetFromJsonAsync<JsonElement>($"/v1.0-alpha1/jobs/order-review-{orderId}", Cancellation);
+
+        // The sidecar refuses a second job of the same name (no overwrite is sent); the existing job satisfies the retry.
+        var deadlines = new Orders.Ordering.ReviewDeadlines(sidecar);
+        await deadlines.ScheduleAsync(orderId, DateTimeOffset.UtcNow.AddHours(5), Cancellation);
+
+        var kept = await sidecar.GetFromJsonAsync<JsonElement>($"/v1.0-alpha1/jobs/order-review-{orderId}", Cancellation);
+        Assert.Equal(first.GetProperty("dueTime").GetString(), kept.GetProperty("dueTime").GetString());
+    }
+
+    [Fact]
     public async Task DeadlineJob_AfterApproval_ChangesNothing()
     {
         var (orderId, _, _) = await PlaceLargeAsync();
