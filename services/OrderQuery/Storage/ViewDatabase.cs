@@ -13,12 +13,25 @@ internal sealed class ViewDatabase(IOptions<OrderQueryOptions> options, TimeProv
 {
     public const string SchemaPattern = "^[a-z_][a-z0-9_]{0,62}$";
 
+    /// <summary>Room for every statement of the live schema and a rebuild's, with the migrations' one-off ones.</summary>
+    private const int AutoPreparedStatements = 64;
+
     internal static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private readonly Lazy<NpgsqlDataSource> _dataSource = new(() =>
     {
         ConnectionStrings.TryToNpgsql(options.Value.ConnectionString!, out var npgsql, out _);
-        return NpgsqlDataSource.Create(npgsql);
+        var builder = new NpgsqlDataSourceBuilder(npgsql);
+        // Every command here is one of a few fixed texts per schema, the summary read far more often than any other:
+        // prepared on a connection once it ran twice there, PostgreSQL skips parsing and planning it from then on.
+        // A connection string that sets its own Max Auto Prepare keeps it.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = AutoPreparedStatements;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.Build();
     });
 
     public NpgsqlDataSource DataSource => _dataSource.Value;

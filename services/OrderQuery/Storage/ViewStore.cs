@@ -135,7 +135,7 @@ internal sealed class ViewStore(NpgsqlDataSource dataSource, string schema, Time
         select.Parameters.AddWithValue("id", orderId);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new StoredSummary(JsonSerializer.Deserialize<OrderSummary>(reader.GetString(0), ViewDatabase.DocumentJson)!, reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(2) ? null : reader.GetDouble(2))
+            ? new StoredSummary(ReadDocument(reader, 0), reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(2) ? null : reader.GetDouble(2))
             : null;
     }
 
@@ -164,7 +164,7 @@ internal sealed class ViewStore(NpgsqlDataSource dataSource, string schema, Time
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            items.Add(JsonSerializer.Deserialize<OrderSummary>(reader.GetString(0), ViewDatabase.DocumentJson)!);
+            items.Add(ReadDocument(reader, 0));
             total = reader.GetInt64(1);
         }
 
@@ -291,6 +291,16 @@ internal sealed class ViewStore(NpgsqlDataSource dataSource, string schema, Time
     private static NpgsqlParameter Nullable(string name, NpgsqlDbType type, object? value) => new(name, type) { Value = value ?? DBNull.Value };
 
     private static double? NullableDouble(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetDouble(ordinal);
+
+    /// <summary>
+    /// The document's UTF-8 bytes straight into the deserializer, without a UTF-16 string in between (the summary
+    /// read is the hot path). The row is already in memory (the reader is not in sequential mode), so no I/O blocks here.
+    /// </summary>
+    private static OrderSummary ReadDocument(NpgsqlDataReader reader, int ordinal)
+    {
+        using var document = reader.GetStream(ordinal);
+        return JsonSerializer.Deserialize<OrderSummary>(document, ViewDatabase.DocumentJson)!;
+    }
 
     private static string Serialize(OrderSummary summary) => JsonSerializer.Serialize(summary, ViewDatabase.DocumentJson);
 }
