@@ -83,6 +83,9 @@ public sealed partial class BusinessState
         return new BusinessState(fields);
     }
 
+    /// <summary>Whether the gateway's composed view had every part (none missing after a timeout or an open circuit).</summary>
+    public bool FullyComposed => _fields.Contains(new("composed.complete", "true"));
+
     /// <summary>Every field whose value differs (or exists in one state only), in this state's field order.</summary>
     public IReadOnlyList<string> Differences(BusinessState other)
     {
