@@ -30,6 +30,11 @@ public abstract class SagaScenarioTests(SagaRunFixture fixture)
         Assert.Contains("Fault injection: duplicate", fixture.Run.Output, StringComparison.Ordinal);
         Assert.Contains("Fault injection: reorder", fixture.Run.Output, StringComparison.Ordinal);
     }
+
+    /// <summary>F5: duplicates and reordering change no business state (the comparison and its twin run: FaultFreeComparison.cs).</summary>
+    [Fact]
+    public Task Sagas_WithDuplicatedAndReorderedDeliveries_LeaveTheSameBusinessStateAsAFaultFreeRun() =>
+        FaultFreeComparison.AssertSameBusinessStateAsync(fixture);
 }
 
 public sealed class OrchestratedSagaTests(OrchestrationRun run) : SagaScenarioTests(run), IClassFixture<OrchestrationRun>;

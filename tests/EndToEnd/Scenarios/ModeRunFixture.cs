@@ -8,7 +8,8 @@ namespace EndToEnd.Scenarios;
 /// the sidecar of every subscriber duplicates and reorders deliveries (F5, F6 of BENCHMARKS-AND-FAULTS §3) with a
 /// fixed seed, printed in the spec, so every scenario meets at-least-once delivery as production does.
 /// </summary>
-public abstract class ModeRunFixture(string mode) : SagaRunFixture(mode)
+/// <param name="injectFaults">False for the fault-free twin that F5's comparison (FaultFreeComparison) runs beside.</param>
+public abstract class ModeRunFixture(string mode, bool injectFaults = true) : SagaRunFixture(mode)
 {
     public const string FaultSpec = "seed=20261126,duplicate=0.3,reorder=0.3";
 
@@ -23,7 +24,7 @@ public abstract class ModeRunFixture(string mode) : SagaRunFixture(mode)
     // Long enough for the test to see the review step and decide under a loaded CI machine; the expired case waits it out.
     private static readonly TimeSpan ReviewTimeout = TimeSpan.FromSeconds(15);
 
-    protected override IReadOnlyDictionary<string, string>? Faults => Subscribers.ToDictionary(app => app, _ => FaultSpec, StringComparer.Ordinal);
+    protected override IReadOnlyDictionary<string, string>? Faults => !injectFaults ? null : Subscribers.ToDictionary(app => app, _ => FaultSpec, StringComparer.Ordinal);
 
     protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Settings => new Dictionary<string, IReadOnlyDictionary<string, string>>
     {

@@ -89,5 +89,5 @@ public static class SagaScenarios
 
     public static SagaScenario Named(string name) => All.Single(s => s.Name == name);
 
-    public static IEnumerable<string> Customers(Payer payer) => All.Concat(AllAtOnce).Where(s => s.Payer == payer).Select(s => s.CustomerId);
+    public static IEnumerable<string> Customers(Payer payer) => All.Concat(AllAtOnce).Concat(FaultFreeComparison.Scenarios).Where(s => s.Payer == payer).Select(s => s.CustomerId);
 }

@@ -1,0 +1,85 @@
+using EndToEnd.Infrastructure;
+using EndToEnd.Scenarios;
+
+namespace EndToEnd;
+
+/// <summary>
+/// F5 of BENCHMARKS-AND-FAULTS §3 as a comparison: the scenario matrix's inputs once in the run whose sidecars
+/// duplicate and reorder deliveries and once in a twin run without faults (same saga style, same settings, same
+/// customers, SKUs and idempotency keys), then every order's business state must be the same in both. The
+/// expected outcomes catch a wrong result; this catches what they do not name (an extra credit entry, a read
+/// model's timeline, a second refund recorded somewhere).
+/// </summary>
+public static class FaultFreeComparison
+{
+    /// <summary>The matrix under customers and SKUs of their own, apart from the one-by-one and at-once runs.</summary>
+    public static readonly IReadOnlyList<SagaScenario> Scenarios = [.. SagaScenarios.All.Select(s => s with { Name = s.Name + "-compared" })];
+
+    // The faulted run converges later: a reordered delivery waits out its delay, a redelivery the broker's window.
+    private static readonly TimeSpan ConvergenceTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Runs the scenarios in <paramref name="faulted"/> and in a fault-free twin it starts, and compares.</summary>
+    public static async Task AssertSameBusinessStateAsync(SagaRunFixture faulted)
+    {
+        // Started here rather than as a fixture, so a filtered test run that skips this test does not pay for it;
+        // the faulted run takes the scenarios meanwhile.
+        await using var faultFree = new FaultFreeRun(faulted.Mode);
+        var faultedOrders = RunScenariosAsync(faulted, "faulted");
+        await faultFree.InitializeAsync();
+        var orders = await Task.WhenAll(RunScenariosAsync(faultFree, "fault-free"), faultedOrders);
+        await faultFree.AssertInvariantsAsync();
+        await faulted.AssertInvariantsAsync();
+
+        // The gateway composes its view live: under load a part times out or meets an open circuit for a while (F9),
+        // which says nothing about the business state, so the reference waits for complete views.
+        var expected = await Settle.UntilAsync(() => ReadStatesAsync(faultFree, orders[0]), states => states.All(s => s.FullyComposed), ConvergenceTimeout);
+        // One deadline for all scenarios: polling each on its own would wait it out once per differing scenario.
+        var actual = await Settle.UntilAsync(
+            () => ReadStatesAsync(faulted, orders[1]),
+            states => states.Zip(expected).All(pair => pair.Second.Differences(pair.First).Count == 0),
+            ConvergenceTimeout);
+
+        var differences = new List<string>();
+        foreach (var (scenario, index) in Scenarios.Select((scenario, index) => (scenario, index)))
+        {
+            var differing = expected[index].Differences(actual[index]);
+            if (differing.Count > 0)
+            {
+                differences.Add(
+                    $"scenario {scenario.Name} ({faulted.Mode}), orders {orders[0][index].OrderId} (fault-free) and {orders[1][index].OrderId} (with faults):\n"
+                    + $"first difference {differing[0]} (fault-free ≠ with faults); {differing.Count} field(s) differ:\n  {string.Join("\n  ", differing)}\n"
+                    + $"fault-free state:\n{expected[index]}\nstate with faults:\n{actual[index]}");
+            }
+        }
+
+        Assert.True(differences.Count == 0, $"{ModeRunFixture.FaultSpec} changed the business state:\n\n{string.Join("\n\n", differences)}");
+    }
+
+    private static async Task<List<BusinessState>> ReadStatesAsync(SagaRunFixture run, AcknowledgedOrder[] orders)
+    {
+        var states = new List<BusinessState>();
+        foreach (var (scenario, order) in Scenarios.Zip(orders))
+        {
+            states.Add(await BusinessState.ReadAsync(run, order, scenario.Sku));
+        }
+
+        return states;
+    }
+
+    private static async Task<AcknowledgedOrder[]> RunScenariosAsync(SagaRunFixture run, string name)
+    {
+        try
+        {
+            return await Task.WhenAll(Scenarios.Select(scenario => ScenarioRunner.RunAsync(run, scenario)));
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            // Both runs take the same scenarios: say which one a failed expectation came from.
+            Assert.Fail($"in the {name} run: {failure.Message}");
+            throw;
+        }
+    }
+}
+
+/// <summary>The twin of a <see cref="ModeRunFixture"/>: the same saga style and settings, no delivery faults.</summary>
+public sealed class FaultFreeRun(string mode) : ModeRunFixture(mode, injectFaults: false);
