@@ -217,10 +217,17 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
     private async Task PollLoopAsync(string stream, Func<BrokerMessage, CancellationToken, Task> handler, SemaphoreSlim wake, CancellationToken token)
     {
         var emptyWait = EmptyPollDelay;
+        var recreateGroup = false;
         while (!token.IsCancellationRequested)
         {
             try
             {
+                if (recreateGroup)
+                {
+                    await CreateGroupAsync(stream);
+                    recreateGroup = false;
+                }
+
                 var entries = await Database.StreamReadGroupAsync(stream, settings.ConsumerId, settings.ConsumerId, StreamPosition.NewMessages, settings.QueueDepth);
                 if (entries.Length == 0)
                 {
@@ -241,7 +248,8 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
             {
                 // The stream or group was deleted (data loss, or a reset): recreate it like contrib does.
                 PubSubLog.RedisLoopFailed(_logger, componentName, stream, ex.Message);
-                await CreateGroupAsync(stream);
+                // Inside the try at the top of the loop: a failed creation (Redis slow or away) used to end the loop for good.
+                recreateGroup = true;
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
