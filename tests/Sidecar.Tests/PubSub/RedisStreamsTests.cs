@@ -177,6 +177,25 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
             () => app.On("/in"), r => r.Any(d => d.CloudEvent.GetProperty("data").GetProperty("n").GetInt32() == 2), Patience, "delivery after the group came back");
     }
 
+    [Fact]
+    public async Task Subscribe_GroupCreationFailsAtStartUp_SidecarBecomesReadyAndDeliversOnceItWorks()
+    {
+        // A server of its own: its ACL is changed below.
+        await using var redis = await RedisServer.StartAsync();
+        var topic = Unique("late-group");
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]");
+
+        // XGROUP refused while the sidecar subscribes, standing in for a Redis timeout at that moment: the
+        // subscription used to throw out of the start-up handshake, so the sidecar never became ready.
+        await redis.Database.ExecuteAsync("ACL", "SETUSER", "default", "-xgroup");
+        await using var sidecar = await StartSidecarAsync(Unique("early"), ComponentYaml.RedisPubSub(PubSubName, redis.Address), app.Port);
+        Assert.Contains("xgroup", Flatten(await redis.Database.ExecuteAsync("ACL", "LOG")), StringComparison.OrdinalIgnoreCase);
+        await redis.Database.ExecuteAsync("ACL", "SETUSER", "default", "+xgroup");
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
+        await Eventually.MatchAsync(() => app.On("/in"), r => r.Count == 1, Patience, "delivery once the group could be created");
+    }
+
     private static string Flatten(RedisResult result) =>
         result.Resp2Type == ResultType.Array ? string.Join(' ', ((RedisResult[])result!).Select(Flatten)) : result.ToString();
 
