@@ -3,6 +3,7 @@ using Dapr.Workflow;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Platform.Testing;
 using Workflow.TestHost;
 
@@ -84,6 +85,40 @@ public sealed class WorkflowStoreOutageTests
         Assert.Equal("done", await CompletedOutputAsync(run, id));
     }
 
+    [Fact]
+    public async Task ChildStart_StoreRefusesTheChildsWrites_ChildStartsOnceItWorksAndTheParentCompletes()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var parentId = "parent-" + Guid.NewGuid().ToString("N");
+        var childId = "child-" + Guid.NewGuid().ToString("N");
+        await run.RefuseWritesAsync(childId);
+
+        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageParentWorkflow), parentId, new ChildPlan(childId, WaitForGo: false));
+        await Eventually.MatchAsync(run.RefusedWritesAsync, n => n >= 1, Deadline, "the child could not be started");
+        await run.AcceptWritesAsync();
+
+        Assert.Equal("parent(child)", await CompletedOutputAsync(run, parentId));
+    }
+
+    [Fact]
+    public async Task ParentNotice_StoreRefusesTheParentsWrites_ParentLearnsTheResultOnceItWorks()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var parentId = "parent-" + Guid.NewGuid().ToString("N");
+        var childId = "child-" + Guid.NewGuid().ToString("N");
+        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageParentWorkflow), parentId, new ChildPlan(childId, WaitForGo: true));
+        await Eventually.MatchAsync(
+            async () => (await run.Worker.Client.GetWorkflowStateAsync(childId, getInputsAndOutputs: false, TestContext.Current.CancellationToken))?.RuntimeStatus,
+            status => status == WorkflowRuntimeStatus.Running, Deadline, "the child runs");
+
+        await run.RefuseWritesAsync(parentId);
+        await run.Worker.Client.RaiseEventAsync(childId, "go", "now", TestContext.Current.CancellationToken);
+        await Eventually.MatchAsync(run.RefusedWritesAsync, n => n >= 1, Deadline, "the parent could not be told");
+        await run.AcceptWritesAsync();
+
+        Assert.Equal("parent(child)", await CompletedOutputAsync(run, parentId));
+    }
+
     private static async Task<bool> TryStartAsync(OutageRun run, string id)
     {
         try
@@ -115,13 +150,14 @@ public sealed class WorkflowStoreOutageTests
         return state.ReadOutputAs<string>();
     }
 
-    private sealed record OutageRun(PostgresServer Postgres, TestSidecar Sidecar, WorkflowWorker Worker, CapturedLogs Logs) : IAsyncDisposable
+    private sealed record OutageRun(PostgresServer Postgres, string Database, TestSidecar Sidecar, WorkflowWorker Worker, CapturedLogs Logs) : IAsyncDisposable
     {
         public static async Task<OutageRun> StartAsync()
         {
             var postgres = await PostgresServer.StartAsync();
             var logs = new CapturedLogs();
-            var yaml = ComponentYaml.PostgresV2("wf-store", await postgres.CreateDatabaseAsync("wf"), ("actorStateStore", "true"));
+            var connectionString = await postgres.CreateDatabaseAsync("wf");
+            var yaml = ComponentYaml.PostgresV2("wf-store", connectionString, ("actorStateStore", "true"));
             var sidecar = await TestSidecar.StartAsync("wf-" + Guid.NewGuid().ToString("N")[..8], yaml, logs: logs);
             var worker = await WorkflowWorker.StartAsync(sidecar.GrpcEndpoint, options =>
             {
@@ -129,8 +165,43 @@ public sealed class WorkflowStoreOutageTests
                 options.RegisterWorkflow<OutageGatedActivityWorkflow>();
                 options.RegisterWorkflow<OutageGatedTurnWorkflow>();
                 options.RegisterActivity<OutageGatedActivity>();
+                options.RegisterWorkflow<OutageParentWorkflow>();
+                options.RegisterWorkflow<OutageChildWorkflow>();
             }, services => services.AddSingleton(new ExecutionLog()));
-            return new OutageRun(postgres, sidecar, worker, logs);
+            return new OutageRun(postgres, connectionString.Split("database=")[1], sidecar, worker, logs);
+        }
+
+        /// <summary>
+        /// From now on the database refuses every write of the instance's state rows (a trigger raises an error): a
+        /// failure that hits one instance's saves and not another's, which stopping the server cannot do.
+        /// </summary>
+        public async Task RefuseWritesAsync(string instanceId)
+        {
+            await ExecuteAsync($"""
+                CREATE TABLE IF NOT EXISTS refused_keys (pattern text NOT NULL);
+                CREATE SEQUENCE IF NOT EXISTS refused_writes;
+                CREATE OR REPLACE FUNCTION refuse_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF EXISTS (SELECT 1 FROM refused_keys WHERE NEW.key LIKE pattern) THEN
+                        -- Sequences ignore the rollback: the count of refused writes survives the error.
+                        PERFORM nextval('refused_writes');
+                        RAISE EXCEPTION 'write of % refused by the test', NEW.key;
+                    END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE OR REPLACE TRIGGER refuse_keys BEFORE INSERT OR UPDATE ON state FOR EACH ROW EXECUTE FUNCTION refuse_keys();
+                INSERT INTO refused_keys VALUES ('%||{instanceId}||%');
+                """);
+        }
+
+        public Task AcceptWritesAsync() => ExecuteAsync("DELETE FROM refused_keys");
+
+        public async Task<long> RefusedWritesAsync()
+        {
+            await using var connection = new NpgsqlConnection(Postgres.NpgsqlConnectionString(Database));
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = new NpgsqlCommand("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM refused_writes", connection);
+            return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
         }
 
         public async ValueTask DisposeAsync()
@@ -138,6 +209,14 @@ public sealed class WorkflowStoreOutageTests
             await Worker.DisposeAsync();
             await Sidecar.DisposeAsync();
             await Postgres.DisposeAsync();
+        }
+
+        private async Task ExecuteAsync(string sql)
+        {
+            await using var connection = new NpgsqlConnection(Postgres.NpgsqlConnectionString(Database));
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         }
     }
 
@@ -217,5 +296,29 @@ internal sealed class OutageGatedTurnWorkflow : Workflow<string, string>
     {
         OutageGate.For(context.InstanceId).Pass();
         return Task.FromResult("done");
+    }
+}
+
+internal sealed record ChildPlan(string ChildId, bool WaitForGo);
+
+internal sealed class OutageParentWorkflow : Workflow<ChildPlan, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, ChildPlan plan)
+    {
+        var child = await context.CallChildWorkflowAsync<string>(nameof(OutageChildWorkflow), plan.WaitForGo, new ChildWorkflowTaskOptions(InstanceId: plan.ChildId));
+        return "parent(" + child + ")";
+    }
+}
+
+internal sealed class OutageChildWorkflow : Workflow<bool, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, bool waitForGo)
+    {
+        if (waitForGo)
+        {
+            await context.WaitForExternalEventAsync<string>("go");
+        }
+
+        return "child";
     }
 }

@@ -113,12 +113,53 @@ internal sealed partial class WorkflowEngine
             instance.Lock.Release();
         }
 
-        foreach (var (created, parent) in children)
+        try
         {
-            await CreateChildAsync(instance.Id, created, parent, cancellationToken);
+            foreach (var (created, parent) in children)
+            {
+                await CreateChildAsync(instance.Id, created, parent, cancellationToken);
+            }
+
+            await NotifyParentIfTerminalAsync(instance, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // The turn is saved, so it will not run again: without a repair the parent would wait forever for a
+            // child that never started, or for a result it was never told.
+            WorkflowLog.SaveFailed(_logger, instance.Id, "child start or parent notice", ex.Message);
+            _timers.Schedule(new TimerEntry(instance.Id, TimerEntry.RepairLinksId, instance.Generation, _time.GetUtcNow() + SaveRetryDelay));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts the instance's children that do not exist yet and tells its parent it finished; both are idempotent.
+    /// A failure throws, and the timer loop tries again a second later.
+    /// </summary>
+    private async Task RepairLinksAsync(WorkflowInstance instance)
+    {
+        List<(HistoryEvent Created, ExecutionStartedEvent Parent)> missing;
+        await instance.Lock.WaitAsync();
+        try
+        {
+            missing = instance.IsTerminal || instance.Started is not { } started
+                ? []
+                : RunningChildren(instance)
+                    .Where(childId => !_instances.TryGetValue(childId, out var child) || !Exists(child))
+                    .Select(childId => (instance.History.First(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceCreated && e.ChildWorkflowInstanceCreated.InstanceId == childId), started))
+                    .ToList();
+        }
+        finally
+        {
+            instance.Lock.Release();
         }
 
-        await NotifyParentIfTerminalAsync(instance, cancellationToken);
+        foreach (var (created, parent) in missing)
+        {
+            await CreateChildAsync(instance.Id, created, parent, CancellationToken.None);
+        }
+
+        await NotifyParentIfTerminalAsync(instance, CancellationToken.None);
     }
 
     /// <summary>CompleteActivityTask: the result goes to the inbox; unknown or repeated completions are ignored.</summary>
@@ -383,6 +424,13 @@ internal sealed partial class WorkflowEngine
             return;
         }
 
+        if (entry.TimerId == TimerEntry.RepairLinksId)
+        {
+            // Takes the locks it needs itself: children and parents are other instances.
+            await RepairLinksAsync(instance);
+            return;
+        }
+
         await instance.Lock.WaitAsync();
         try
         {
@@ -466,7 +514,17 @@ internal sealed partial class WorkflowEngine
                 },
             };
             child.Inbox.Add(NewEvent(e => e.ExecutionStarted = started));
-            await store.SaveAsync(child, cancellationToken);
+            try
+            {
+                await store.SaveAsync(child, cancellationToken);
+            }
+            catch
+            {
+                // Left in memory, the child would look started (so never created again) yet never run.
+                child.Inbox.Clear();
+                throw;
+            }
+
             Dispatch(child);
             child.NotifyChanged();
         }

@@ -381,9 +381,21 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
                 evt.Timestamp = Timestamp.FromDateTimeOffset(previous.AddTicks(10));
             }
 
+            var wasStuck = instance.Stuck;
             instance.Inbox.Add(evt);
             instance.Stuck = false;
-            await store.SaveAsync(instance, cancellationToken);
+            try
+            {
+                await store.SaveAsync(instance, cancellationToken);
+            }
+            catch
+            {
+                // Not accepted: the caller sees the error and may send it again (a repeated parent notice checks the inbox first).
+                instance.Inbox.Remove(evt);
+                instance.Stuck = wasStuck;
+                throw;
+            }
+
             Dispatch(instance);
             instance.NotifyChanged();
         }
