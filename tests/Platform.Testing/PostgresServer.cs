@@ -13,11 +13,15 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string? _binDirectory;
     private int _databaseCounter;
 
-    private PostgresServer(string adminConnectionString, string? dataDirectory, string? binDirectory)
+    private readonly string? _serverOptions;
+    private bool _running;
+
+    private PostgresServer(string adminConnectionString, string? dataDirectory, string? binDirectory, string? serverOptions)
     {
         AdminConnectionString = adminConnectionString;
         _dataDirectory = dataDirectory;
         _binDirectory = binDirectory;
+        _serverOptions = serverOptions;
     }
 
     /// <summary>Connection string for the maintenance database (user postgres, trust auth).</summary>
@@ -28,7 +32,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (Environment.GetEnvironmentVariable("PLATFORM_TEST_POSTGRES") is { Length: > 0 } existing)
         {
-            return new PostgresServer(existing, null, null);
+            return new PostgresServer(existing, null, null, null);
         }
 
         var bin = FindBinDirectory() ?? throw new InvalidOperationException(ProcessRunner.MissingBinaryMessage("PostgreSQL 15", "/usr/lib/postgresql/15/bin/initdb"));
@@ -44,9 +48,29 @@ public sealed class PostgresServer : IAsyncDisposable
         // Tests trade durability for speed (fsync off); the benchmarks run with fsync on.
         var durability = durable ? "-c fsync=on -c synchronous_commit=on" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         var serverOptions = $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 {durability} -c max_connections=300";
-        await ProcessRunner.RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", dataDirectory, "-o", serverOptions, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"], runAs);
-        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true", dataDirectory, bin);
+        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true", dataDirectory, bin, serverOptions);
+        await server.StartAgainAsync();
         return server;
+    }
+
+    /// <summary>
+    /// Stops the server, keeping its data, until <see cref="StartAgainAsync"/>: a database outage, in which
+    /// clients fail at once (connection refused) instead of hanging.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        var (dataDirectory, bin) = OwnServer();
+        await ProcessRunner.RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "stop"], ProcessRunner.IsRoot ? "postgres" : null);
+        _running = false;
+    }
+
+    /// <summary>Starts a server stopped by <see cref="StopAsync"/> again, on the same port with the same data.</summary>
+    public async Task StartAgainAsync()
+    {
+        var (dataDirectory, bin) = OwnServer();
+        await ProcessRunner.RunAsync(
+            Path.Combine(bin, "pg_ctl"), ["-D", dataDirectory, "-o", _serverOptions!, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"], ProcessRunner.IsRoot ? "postgres" : null);
+        _running = true;
     }
 
     /// <summary>Creates a fresh database and returns its connection string in libpq key=value form (what Dapr components take).</summary>
@@ -78,13 +102,21 @@ public sealed class PostgresServer : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         try
         {
-            await ProcessRunner.RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"], ProcessRunner.IsRoot ? "postgres" : null);
+            if (_running)
+            {
+                await ProcessRunner.RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "immediate", "-w", "stop"], ProcessRunner.IsRoot ? "postgres" : null);
+            }
         }
         finally
         {
             Directory.Delete(_dataDirectory, recursive: true);
         }
     }
+
+    private (string DataDirectory, string BinDirectory) OwnServer() =>
+        _dataDirectory is not null && _binDirectory is not null
+            ? (_dataDirectory, _binDirectory)
+            : throw new InvalidOperationException("Only a server started by the tests can be stopped; unset PLATFORM_TEST_POSTGRES.");
 
     private static string? FindBinDirectory()
     {

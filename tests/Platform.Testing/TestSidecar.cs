@@ -35,7 +35,8 @@ public sealed class TestSidecar : IAsyncDisposable
         string resourcesYaml,
         int? appPort = null,
         Func<SidecarOptions, SidecarOptions>? configure = null,
-        IReadOnlyDictionary<string, string>? extraFiles = null)
+        IReadOnlyDictionary<string, string>? extraFiles = null,
+        ILoggerProvider? logs = null)
     {
         var directory = Directory.CreateTempSubdirectory("platform-resources-").FullName;
         await File.WriteAllTextAsync(Path.Combine(directory, "resources.yaml"), resourcesYaml);
@@ -58,7 +59,15 @@ public sealed class TestSidecar : IAsyncDisposable
         SidecarHost host;
         try
         {
-            host = await SidecarHost.StartAsync(options, logging => logging.AddSimpleConsole(o => o.SingleLine = true));
+            host = await SidecarHost.StartAsync(options, logging =>
+            {
+                logging.AddSimpleConsole(o => o.SingleLine = true);
+                if (logs is not null)
+                {
+                    // A test that waits for the sidecar to report something it cannot observe otherwise.
+                    logging.AddProvider(logs);
+                }
+            });
         }
         catch
         {

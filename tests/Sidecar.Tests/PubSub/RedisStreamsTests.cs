@@ -154,6 +154,52 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
     }
 
     [Fact]
+    public async Task Subscribe_StreamDeletedAndGroupRecreationFailsOnce_PollLoopCarriesOn()
+    {
+        // A server of its own: its ACL is changed below.
+        await using var redis = await RedisServer.StartAsync();
+        var topic = Unique("vanished");
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]");
+        await using var sidecar = await StartSidecarAsync(Unique("recreator"), ComponentYaml.RedisPubSub(PubSubName, redis.Address), app.Port);
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
+        await Eventually.MatchAsync(() => app.On("/in"), r => r.Count == 1, Patience, "delivery before the stream is deleted");
+
+        // The stream goes (its group with it): the poll loop reads NOGROUP and creates the group again. That
+        // creation fails while XGROUP is forbidden, standing in for a timeout at that moment; Redis's ACL LOG shows it was tried.
+        await redis.Database.ExecuteAsync("ACL", "SETUSER", "default", "-xgroup");
+        await redis.Database.KeyDeleteAsync(topic);
+        await Eventually.MatchAsync(
+            async () => Flatten(await redis.Database.ExecuteAsync("ACL", "LOG")), log => log.Contains("xgroup", StringComparison.OrdinalIgnoreCase), Patience, "the group's re-creation was refused");
+        await redis.Database.ExecuteAsync("ACL", "SETUSER", "default", "+xgroup");
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 2 }, TestContext.Current.CancellationToken);
+        await Eventually.MatchAsync(
+            () => app.On("/in"), r => r.Any(d => d.CloudEvent.GetProperty("data").GetProperty("n").GetInt32() == 2), Patience, "delivery after the group came back");
+    }
+
+    [Fact]
+    public async Task Subscribe_GroupCreationFailsAtStartUp_SidecarBecomesReadyAndDeliversOnceItWorks()
+    {
+        // A server of its own: its ACL is changed below.
+        await using var redis = await RedisServer.StartAsync();
+        var topic = Unique("late-group");
+        await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]");
+
+        // XGROUP refused while the sidecar subscribes, standing in for a Redis timeout at that moment: the
+        // subscription used to throw out of the start-up handshake, so the sidecar never became ready.
+        await redis.Database.ExecuteAsync("ACL", "SETUSER", "default", "-xgroup");
+        await using var sidecar = await StartSidecarAsync(Unique("early"), ComponentYaml.RedisPubSub(PubSubName, redis.Address), app.Port);
+        Assert.Contains("xgroup", Flatten(await redis.Database.ExecuteAsync("ACL", "LOG")), StringComparison.OrdinalIgnoreCase);
+        await redis.Database.ExecuteAsync("ACL", "SETUSER", "default", "+xgroup");
+
+        await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
+        await Eventually.MatchAsync(() => app.On("/in"), r => r.Count == 1, Patience, "delivery once the group could be created");
+    }
+
+    private static string Flatten(RedisResult result) =>
+        result.Resp2Type == ResultType.Array ? string.Join(' ', ((RedisResult[])result!).Select(Flatten)) : result.ToString();
+
+    [Fact]
     public async Task Publish_MaxLenApprox_TrimsStream()
     {
         var topic = Unique("trimmed");

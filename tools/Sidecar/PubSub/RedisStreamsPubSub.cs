@@ -143,11 +143,32 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
 
     public async Task SubscribeAsync(string topic, Func<BrokerMessage, CancellationToken, Task> handler, CancellationToken stoppingToken)
     {
-        await CreateGroupAsync(topic);
+        // A slow or absent Redis here must not fail the sidecar's start-up (the app's other subscriptions, the
+        // outbox relay and readiness come after this call): the poll loop creates the group when this attempt fails.
+        var groupMissing = false;
+        try
+        {
+            await CreateGroupAsync(topic);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            PubSubLog.RedisLoopFailed(_logger, componentName, topic, ex.Message);
+            groupMissing = true;
+        }
+
         var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _disposed.Token);
         var wake = new SemaphoreSlim(0, 1);
-        await _connection!.GetSubscriber().SubscribeAsync(WakeChannel(topic), (_, _) => Signal(wake));
-        var poll = Task.Run(() => PollLoopAsync(topic, handler, wake, linked.Token), CancellationToken.None);
+        try
+        {
+            await _connection!.GetSubscriber().SubscribeAsync(WakeChannel(topic), (_, _) => Signal(wake));
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            // The notice only shortens the wait; polling alone still reads every message.
+            PubSubLog.RedisLoopFailed(_logger, componentName, topic, ex.Message);
+        }
+
+        var poll = Task.Run(() => PollLoopAsync(topic, handler, wake, groupMissing, linked.Token), CancellationToken.None);
         var reclaim = Task.Run(() => ReclaimLoopAsync(topic, handler, linked.Token), CancellationToken.None);
         Track(Task.WhenAll(poll, reclaim).ContinueWith(_ => linked.Dispose(), TaskScheduler.Default));
     }
@@ -214,13 +235,19 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
         }
     }
 
-    private async Task PollLoopAsync(string stream, Func<BrokerMessage, CancellationToken, Task> handler, SemaphoreSlim wake, CancellationToken token)
+    private async Task PollLoopAsync(string stream, Func<BrokerMessage, CancellationToken, Task> handler, SemaphoreSlim wake, bool recreateGroup, CancellationToken token)
     {
         var emptyWait = EmptyPollDelay;
         while (!token.IsCancellationRequested)
         {
             try
             {
+                if (recreateGroup)
+                {
+                    await CreateGroupAsync(stream);
+                    recreateGroup = false;
+                }
+
                 var entries = await Database.StreamReadGroupAsync(stream, settings.ConsumerId, settings.ConsumerId, StreamPosition.NewMessages, settings.QueueDepth);
                 if (entries.Length == 0)
                 {
@@ -241,7 +268,8 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
             {
                 // The stream or group was deleted (data loss, or a reset): recreate it like contrib does.
                 PubSubLog.RedisLoopFailed(_logger, componentName, stream, ex.Message);
-                await CreateGroupAsync(stream);
+                // Inside the try at the top of the loop: a failed creation (Redis slow or away) used to end the loop for good.
+                recreateGroup = true;
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {

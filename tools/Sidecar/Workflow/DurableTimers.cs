@@ -90,8 +90,13 @@ internal sealed class DurableTimers(TimeProvider time, Func<TimerEntry, Task> fi
     }
 }
 
-/// <param name="TimerId">The createTimer action's id; <see cref="ScheduledStartId"/> marks a deferred first turn.</param>
+/// <param name="TimerId">
+/// The createTimer action's id; <see cref="DeferredTurnId"/> marks a deferred turn (a scheduled start, or a turn whose
+/// save failed), <see cref="RepairLinksId"/> a child start or parent notice that failed after its turn was saved.
+/// </param>
 internal sealed record TimerEntry(string InstanceId, int TimerId, ulong Generation, DateTimeOffset DueAt)
 {
-    public const int ScheduledStartId = -1;
+    public const int DeferredTurnId = -1;
+
+    public const int RepairLinksId = -2;
 }

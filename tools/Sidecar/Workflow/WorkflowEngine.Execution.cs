@@ -53,6 +53,7 @@ internal sealed partial class WorkflowEngine
                 return;
             }
 
+            var beforeTurn = instance.Snapshot();
             instance.InFlight = null;
             if (response.Actions.Any(a => a.WorkflowActionTypeCase == WorkflowAction.WorkflowActionTypeOneofCase.SendEvent))
             {
@@ -80,7 +81,20 @@ internal sealed partial class WorkflowEngine
                 }
             }
 
-            await store.SaveAsync(instance, cancellationToken);
+            try
+            {
+                await store.SaveAsync(instance, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                // The SDK only logs a failed completion and never sends it again: undo the turn and run it again
+                // later (daprd's reminder does the same), or the instance would wait forever on a turn it lost.
+                instance.Restore(beforeTurn);
+                WorkflowLog.SaveFailed(_logger, instance.Id, "turn", ex.Message);
+                _timers.Schedule(new TimerEntry(instance.Id, TimerEntry.DeferredTurnId, instance.Generation, _time.GetUtcNow() + SaveRetryDelay));
+                throw;
+            }
+
             foreach (var taskId in newActivities)
             {
                 await _work.Writer.WriteAsync(new WorkToken(instance.Id, taskId, instance.Generation), cancellationToken);
@@ -99,12 +113,53 @@ internal sealed partial class WorkflowEngine
             instance.Lock.Release();
         }
 
-        foreach (var (created, parent) in children)
+        try
         {
-            await CreateChildAsync(instance.Id, created, parent, cancellationToken);
+            foreach (var (created, parent) in children)
+            {
+                await CreateChildAsync(instance.Id, created, parent, cancellationToken);
+            }
+
+            await NotifyParentIfTerminalAsync(instance, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // The turn is saved, so it will not run again: without a repair the parent would wait forever for a
+            // child that never started, or for a result it was never told.
+            WorkflowLog.SaveFailed(_logger, instance.Id, "child start or parent notice", ex.Message);
+            _timers.Schedule(new TimerEntry(instance.Id, TimerEntry.RepairLinksId, instance.Generation, _time.GetUtcNow() + SaveRetryDelay));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts the instance's children that do not exist yet and tells its parent it finished; both are idempotent.
+    /// A failure throws, and the timer loop tries again a second later.
+    /// </summary>
+    private async Task RepairLinksAsync(WorkflowInstance instance)
+    {
+        List<(HistoryEvent Created, ExecutionStartedEvent Parent)> missing;
+        await instance.Lock.WaitAsync();
+        try
+        {
+            missing = instance.IsTerminal || instance.Started is not { } started
+                ? []
+                : RunningChildren(instance)
+                    .Where(childId => !_instances.TryGetValue(childId, out var child) || !Exists(child))
+                    .Select(childId => (instance.History.First(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceCreated && e.ChildWorkflowInstanceCreated.InstanceId == childId), started))
+                    .ToList();
+        }
+        finally
+        {
+            instance.Lock.Release();
         }
 
-        await NotifyParentIfTerminalAsync(instance, cancellationToken);
+        foreach (var (created, parent) in missing)
+        {
+            await CreateChildAsync(instance.Id, created, parent, CancellationToken.None);
+        }
+
+        await NotifyParentIfTerminalAsync(instance, CancellationToken.None);
     }
 
     /// <summary>CompleteActivityTask: the result goes to the inbox; unknown or repeated completions are ignored.</summary>
@@ -127,10 +182,26 @@ internal sealed partial class WorkflowEngine
 
             instance.Activities.Remove(response.TaskId);
             var executionId = pending.Request.TaskExecutionId;
-            instance.Inbox.Add(response.FailureDetails is { } failure
+            var result = response.FailureDetails is { } failure
                 ? NewEvent(e => e.TaskFailed = new TaskFailedEvent { TaskScheduledId = response.TaskId, FailureDetails = failure, TaskExecutionId = executionId })
-                : NewEvent(e => e.TaskCompleted = new TaskCompletedEvent { TaskScheduledId = response.TaskId, Result = response.Result, TaskExecutionId = executionId }));
-            await store.SaveAsync(instance, cancellationToken);
+                : NewEvent(e => e.TaskCompleted = new TaskCompletedEvent { TaskScheduledId = response.TaskId, Result = response.Result, TaskExecutionId = executionId });
+            instance.Inbox.Add(result);
+            try
+            {
+                await store.SaveAsync(instance, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                // The SDK does not send a failed completion again: the activity stays pending and runs again later
+                // (activities run at least once), else the instance would wait forever on a lost result.
+                instance.Inbox.Remove(result);
+                pending.SentOnStream = 0;
+                instance.Activities[response.TaskId] = pending;
+                WorkflowLog.SaveFailed(_logger, instance.Id, $"activity {response.TaskId}", ex.Message);
+                _ = QueueLaterAsync(new WorkToken(instance.Id, response.TaskId, pending.Generation));
+                throw;
+            }
+
             Dispatch(instance);
             instance.NotifyChanged();
         }
@@ -261,7 +332,7 @@ internal sealed partial class WorkflowEngine
 
         if (instance.Started is null && instance.PendingStart?.ScheduledStartTimestamp is { } startAt && startAt.ToDateTimeOffset() > _time.GetUtcNow())
         {
-            _timers.Schedule(new TimerEntry(instance.Id, TimerEntry.ScheduledStartId, instance.Generation, startAt.ToDateTimeOffset()));
+            _timers.Schedule(new TimerEntry(instance.Id, TimerEntry.DeferredTurnId, instance.Generation, startAt.ToDateTimeOffset()));
             return;
         }
 
@@ -338,10 +409,25 @@ internal sealed partial class WorkflowEngine
         }
     }
 
+    /// <summary>Puts a work item back on the queue after <see cref="SaveRetryDelay"/>, so a store that stays away is not retried in a tight loop.</summary>
+    private async Task QueueLaterAsync(WorkToken token)
+    {
+        await Task.Delay(SaveRetryDelay, _time);
+        // False once the engine is disposed: nothing left to deliver to.
+        _work.Writer.TryWrite(token);
+    }
+
     private async Task FireTimerAsync(TimerEntry entry)
     {
         if (!_instances.TryGetValue(entry.InstanceId, out var instance) || _store is null)
         {
+            return;
+        }
+
+        if (entry.TimerId == TimerEntry.RepairLinksId)
+        {
+            // Takes the locks it needs itself: children and parents are other instances.
+            await RepairLinksAsync(instance);
             return;
         }
 
@@ -353,7 +439,7 @@ internal sealed partial class WorkflowEngine
                 return;
             }
 
-            if (entry.TimerId == TimerEntry.ScheduledStartId)
+            if (entry.TimerId == TimerEntry.DeferredTurnId)
             {
                 Dispatch(instance);
                 return;
@@ -364,8 +450,20 @@ internal sealed partial class WorkflowEngine
                 return; // already fired
             }
 
-            instance.Inbox.Add(NewEvent(e => e.TimerFired = new TimerFiredEvent { TimerId = entry.TimerId, FireAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(fireAt) }));
-            await _store.SaveAsync(instance, CancellationToken.None);
+            var fired = NewEvent(e => e.TimerFired = new TimerFiredEvent { TimerId = entry.TimerId, FireAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(fireAt) });
+            instance.Inbox.Add(fired);
+            try
+            {
+                await _store.SaveAsync(instance, CancellationToken.None);
+            }
+            catch
+            {
+                // Still due: the timer loop fires it again shortly (a timer taken out here would never fire).
+                instance.Inbox.Remove(fired);
+                instance.Timers[entry.TimerId] = fireAt;
+                throw;
+            }
+
             Dispatch(instance);
             instance.NotifyChanged();
         }
@@ -416,7 +514,17 @@ internal sealed partial class WorkflowEngine
                 },
             };
             child.Inbox.Add(NewEvent(e => e.ExecutionStarted = started));
-            await store.SaveAsync(child, cancellationToken);
+            try
+            {
+                await store.SaveAsync(child, cancellationToken);
+            }
+            catch
+            {
+                // Left in memory, the child would look started (so never created again) yet never run.
+                child.Inbox.Clear();
+                throw;
+            }
+
             Dispatch(child);
             child.NotifyChanged();
         }

@@ -19,6 +19,9 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
 {
     private static readonly DateTimeOffset SentinelThreshold = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>How long a turn or activity result that could not be saved (store briefly away) waits before it is tried again.</summary>
+    private static readonly TimeSpan SaveRetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, WorkflowInstance> _instances = new(StringComparer.Ordinal);
     private readonly Channel<WorkToken> _work = Channel.CreateUnbounded<WorkToken>();
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -112,7 +115,18 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
                 ParentTraceContext = request.ParentTraceContext,
             };
             instance.Inbox.Add(NewEvent(e => e.ExecutionStarted = started));
-            await store.SaveAsync(instance, cancellationToken);
+            try
+            {
+                await store.SaveAsync(instance, cancellationToken);
+            }
+            catch
+            {
+                // Not started: left in memory, the id would count as a live instance that never runs, and a
+                // retried start would be refused as AlreadyExists.
+                instance.Inbox.Clear();
+                throw;
+            }
+
             Dispatch(instance);
             instance.NotifyChanged();
         }
@@ -367,9 +381,21 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
                 evt.Timestamp = Timestamp.FromDateTimeOffset(previous.AddTicks(10));
             }
 
+            var wasStuck = instance.Stuck;
             instance.Inbox.Add(evt);
             instance.Stuck = false;
-            await store.SaveAsync(instance, cancellationToken);
+            try
+            {
+                await store.SaveAsync(instance, cancellationToken);
+            }
+            catch
+            {
+                // Not accepted: the caller sees the error and may send it again (a repeated parent notice checks the inbox first).
+                instance.Inbox.Remove(evt);
+                instance.Stuck = wasStuck;
+                throw;
+            }
+
             Dispatch(instance);
             instance.NotifyChanged();
         }

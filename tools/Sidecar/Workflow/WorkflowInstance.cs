@@ -91,9 +91,37 @@ internal sealed class WorkflowInstance(string id)
 
     public bool IsTerminal => IsTerminalStatus(Status);
 
+    /// <summary>What a turn may change, taken before it so a turn whose save failed can be undone.</summary>
+    public InstanceSnapshot Snapshot() => new([.. History], [.. Inbox], CustomStatus, Generation, new(Activities), new(Timers));
+
+    public void Restore(InstanceSnapshot snapshot)
+    {
+        History.Clear();
+        History.AddRange(snapshot.History);
+        Inbox.Clear();
+        Inbox.AddRange(snapshot.Inbox);
+        CustomStatus = snapshot.CustomStatus;
+        Generation = snapshot.Generation;
+        Activities.Clear();
+        foreach (var (taskId, pending) in snapshot.Activities)
+        {
+            Activities[taskId] = pending;
+        }
+
+        Timers.Clear();
+        foreach (var (timerId, dueAt) in snapshot.Timers)
+        {
+            Timers[timerId] = dueAt;
+        }
+    }
+
     public static bool IsTerminalStatus(OrchestrationStatus status) =>
         status is OrchestrationStatus.Completed or OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled;
 }
+
+/// <summary>The in-memory state of an instance as it was before a turn.</summary>
+internal sealed record InstanceSnapshot(
+    List<HistoryEvent> History, List<HistoryEvent> Inbox, string? CustomStatus, ulong Generation, Dictionary<int, PendingActivity> Activities, Dictionary<int, DateTimeOffset> Timers);
 
 /// <summary>An activity work item and the worker stream it was last sent on (0 = queued).</summary>
 internal sealed class PendingActivity(ActivityRequest request, ulong generation)

@@ -21,6 +21,9 @@ internal static partial class WorkflowLog
     [LoggerMessage(LogLevel.Error, "Workflow {ParentId}: child instance id {ChildId} belongs to another running workflow")]
     public static partial void ChildIdInUse(ILogger logger, string parentId, string childId);
 
+    [LoggerMessage(LogLevel.Warning, "Workflow {InstanceId}: the {Step} could not be saved ({Error}); it runs again in 1 s")]
+    public static partial void SaveFailed(ILogger logger, string instanceId, string step, string error);
+
     [LoggerMessage(LogLevel.Warning, "Workflow {InstanceId}: timer {TimerId} could not be delivered ({Error}); trying again in 1 s")]
     public static partial void TimerFailed(ILogger logger, string instanceId, int timerId, string error);
 }

@@ -1,0 +1,324 @@
+using System.Collections.Concurrent;
+using Dapr.Workflow;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Platform.Testing;
+using Workflow.TestHost;
+
+namespace Sidecar.Tests.Workflow;
+
+/// <summary>
+/// The actor state store (PostgreSQL v2) goes away while instances run. A save that fails must not lose the
+/// instance's progress in memory: the SDK never sends a failed completion again, so the sidecar has to run
+/// the turn, the activity or the timer again once the store is back (daprd does so through its reminders).
+/// Each test stops a PostgreSQL server of its own; stopping the shared one would break every other test.
+/// </summary>
+public sealed class WorkflowStoreOutageTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task StartInstance_StoreDown_FailsAndTheSameIdStartsOnceTheStoreIsBack()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var id = "start-" + Guid.NewGuid().ToString("N");
+
+        await run.Postgres.StopAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => run.Worker.Client.ScheduleNewWorkflowAsync(nameof(TimerWorkflow), id, 10));
+        await run.Postgres.StartAgainAsync();
+
+        // A start that was never saved must leave no live instance behind (it used to: AlreadyExists, and it never ran).
+        await Eventually.MatchAsync(() => TryStartAsync(run, id), started => started, Deadline, "the start succeeds once the store is back");
+        Assert.Equal("fired", await CompletedOutputAsync(run, id));
+    }
+
+    [Fact]
+    public async Task DurableTimer_StoreDownWhenItFires_FiresOnceTheStoreIsBack()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var id = await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(TimerWorkflow), "timer-" + Guid.NewGuid().ToString("N"), 1500);
+
+        await run.Postgres.StopAsync();
+        await Eventually.MatchAsync(() => run.Logs.Contains($"Workflow {id}: timer"), seen => seen, Deadline, "the timer fired while the store was down");
+        await run.Postgres.StartAgainAsync();
+
+        Assert.Equal("fired", await CompletedOutputAsync(run, id));
+    }
+
+    [Fact]
+    public async Task ActivityResult_StoreDownWhenItArrives_ActivityRunsAgainAndTheWorkflowCompletes()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var id = "activity-" + Guid.NewGuid().ToString("N");
+        var gate = OutageGate.For(id);
+        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageGatedActivityWorkflow), id, "x");
+        await Eventually.MatchAsync(() => gate.Entered, n => n >= 1, Deadline, "the activity runs");
+
+        await run.Postgres.StopAsync();
+        gate.Open();
+        // Its result cannot be saved: the sidecar runs the activity again rather than forgetting it.
+        await Eventually.MatchAsync(() => gate.Entered, n => n >= 2, Deadline, "the activity runs again after its result could not be saved");
+        await run.Postgres.StartAgainAsync();
+
+        Assert.Equal("done", await CompletedOutputAsync(run, id));
+    }
+
+    [Fact]
+    public async Task TurnResult_StoreDownWhenItArrives_TurnRunsAgainAndTheWorkflowCompletes()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var id = "turn-" + Guid.NewGuid().ToString("N");
+        var gate = OutageGate.For(id);
+        // StartInstance returns only after the first turn is saved, which the gate holds back.
+        var start = run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageGatedTurnWorkflow), id, "x");
+        await Eventually.MatchAsync(() => gate.Entered, n => n >= 1, Deadline, "the first turn runs");
+
+        await run.Postgres.StopAsync();
+        gate.Open();
+        // The turn's result cannot be saved: the sidecar sends the turn again rather than forgetting it.
+        await Eventually.MatchAsync(() => gate.Entered, n => n >= 2, Deadline, "the turn runs again after its result could not be saved");
+        await run.Postgres.StartAgainAsync();
+
+        await start.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        Assert.Equal("done", await CompletedOutputAsync(run, id));
+    }
+
+    [Fact]
+    public async Task ChildStart_StoreRefusesTheChildsWrites_ChildStartsOnceItWorksAndTheParentCompletes()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var parentId = "parent-" + Guid.NewGuid().ToString("N");
+        var childId = "child-" + Guid.NewGuid().ToString("N");
+        await run.RefuseWritesAsync(childId);
+
+        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageParentWorkflow), parentId, new ChildPlan(childId, WaitForGo: false));
+        await Eventually.MatchAsync(run.RefusedWritesAsync, n => n >= 1, Deadline, "the child could not be started");
+        await run.AcceptWritesAsync();
+
+        Assert.Equal("parent(child)", await CompletedOutputAsync(run, parentId));
+    }
+
+    [Fact]
+    public async Task ParentNotice_StoreRefusesTheParentsWrites_ParentLearnsTheResultOnceItWorks()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var parentId = "parent-" + Guid.NewGuid().ToString("N");
+        var childId = "child-" + Guid.NewGuid().ToString("N");
+        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageParentWorkflow), parentId, new ChildPlan(childId, WaitForGo: true));
+        await Eventually.MatchAsync(
+            async () => (await run.Worker.Client.GetWorkflowStateAsync(childId, getInputsAndOutputs: false, TestContext.Current.CancellationToken))?.RuntimeStatus,
+            status => status == WorkflowRuntimeStatus.Running, Deadline, "the child runs");
+
+        await run.RefuseWritesAsync(parentId);
+        await run.Worker.Client.RaiseEventAsync(childId, "go", "now", TestContext.Current.CancellationToken);
+        await Eventually.MatchAsync(run.RefusedWritesAsync, n => n >= 1, Deadline, "the parent could not be told");
+        await run.AcceptWritesAsync();
+
+        Assert.Equal("parent(child)", await CompletedOutputAsync(run, parentId));
+    }
+
+    private static async Task<bool> TryStartAsync(OutageRun run, string id)
+    {
+        try
+        {
+            await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(TimerWorkflow), id, 10);
+            return true;
+        }
+        catch (Exception ex) when (FindRpc(ex) is { StatusCode: not StatusCode.AlreadyExists })
+        {
+            // A pooled connection the outage broke: a store error may be retried here, never AlreadyExists.
+            return false;
+        }
+    }
+
+    private static RpcException? FindRpc(Exception? error) =>
+        error switch
+        {
+            null => null,
+            RpcException rpc => rpc,
+            _ => FindRpc(error.InnerException),
+        };
+
+    private static async Task<string?> CompletedOutputAsync(OutageRun run, string id)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Deadline);
+        var state = await run.Worker.Client.WaitForWorkflowCompletionAsync(id, cancellation: timeout.Token);
+        Assert.Equal(WorkflowRuntimeStatus.Completed, state.RuntimeStatus);
+        return state.ReadOutputAs<string>();
+    }
+
+    private sealed record OutageRun(PostgresServer Postgres, string Database, TestSidecar Sidecar, WorkflowWorker Worker, CapturedLogs Logs) : IAsyncDisposable
+    {
+        public static async Task<OutageRun> StartAsync()
+        {
+            var postgres = await PostgresServer.StartAsync();
+            var logs = new CapturedLogs();
+            var connectionString = await postgres.CreateDatabaseAsync("wf");
+            var yaml = ComponentYaml.PostgresV2("wf-store", connectionString, ("actorStateStore", "true"));
+            var sidecar = await TestSidecar.StartAsync("wf-" + Guid.NewGuid().ToString("N")[..8], yaml, logs: logs);
+            var worker = await WorkflowWorker.StartAsync(sidecar.GrpcEndpoint, options =>
+            {
+                TestWorkflowRegistry.RegisterAll(options);
+                options.RegisterWorkflow<OutageGatedActivityWorkflow>();
+                options.RegisterWorkflow<OutageGatedTurnWorkflow>();
+                options.RegisterActivity<OutageGatedActivity>();
+                options.RegisterWorkflow<OutageParentWorkflow>();
+                options.RegisterWorkflow<OutageChildWorkflow>();
+            }, services => services.AddSingleton(new ExecutionLog()));
+            return new OutageRun(postgres, connectionString.Split("database=")[1], sidecar, worker, logs);
+        }
+
+        /// <summary>
+        /// From now on the database refuses every write of the instance's state rows (a trigger raises an error): a
+        /// failure that hits one instance's saves and not another's, which stopping the server cannot do.
+        /// </summary>
+        public async Task RefuseWritesAsync(string instanceId)
+        {
+            await ExecuteAsync($"""
+                CREATE TABLE IF NOT EXISTS refused_keys (pattern text NOT NULL);
+                CREATE SEQUENCE IF NOT EXISTS refused_writes;
+                CREATE OR REPLACE FUNCTION refuse_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF EXISTS (SELECT 1 FROM refused_keys WHERE NEW.key LIKE pattern) THEN
+                        -- Sequences ignore the rollback: the count of refused writes survives the error.
+                        PERFORM nextval('refused_writes');
+                        RAISE EXCEPTION 'write of % refused by the test', NEW.key;
+                    END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE OR REPLACE TRIGGER refuse_keys BEFORE INSERT OR UPDATE ON state FOR EACH ROW EXECUTE FUNCTION refuse_keys();
+                INSERT INTO refused_keys VALUES ('%||{instanceId}||%');
+                """);
+        }
+
+        public Task AcceptWritesAsync() => ExecuteAsync("DELETE FROM refused_keys");
+
+        public async Task<long> RefusedWritesAsync()
+        {
+            await using var connection = new NpgsqlConnection(Postgres.NpgsqlConnectionString(Database));
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = new NpgsqlCommand("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM refused_writes", connection);
+            return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Worker.DisposeAsync();
+            await Sidecar.DisposeAsync();
+            await Postgres.DisposeAsync();
+        }
+
+        private async Task ExecuteAsync(string sql)
+        {
+            await using var connection = new NpgsqlConnection(Postgres.NpgsqlConnectionString(Database));
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    private sealed class CapturedLogs : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _messages = new();
+
+        public bool Contains(string text) => _messages.Any(m => m.Contains(text, StringComparison.Ordinal));
+
+        public ILogger CreateLogger(string categoryName) => new Logger(_messages);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ConcurrentQueue<string> messages) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                messages.Enqueue(formatter(state, exception));
+        }
+    }
+}
+
+/// <summary>Holds a step of one instance until the test opens it, and counts how often the step ran.</summary>
+internal sealed class OutageGate
+{
+    private static readonly ConcurrentDictionary<string, OutageGate> Gates = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _entered;
+
+    public int Entered => Volatile.Read(ref _entered);
+
+    public static OutageGate For(string instanceId) => Gates.GetOrAdd(instanceId, _ => new OutageGate());
+
+    public void Open() => _open.TrySetResult();
+
+    public Task PassAsync()
+    {
+        Interlocked.Increment(ref _entered);
+        return _open.Task;
+    }
+
+    public void Pass()
+    {
+        Interlocked.Increment(ref _entered);
+        _open.Task.Wait(TimeSpan.FromSeconds(30));
+    }
+}
+
+internal sealed class OutageGatedActivity : WorkflowActivity<string, string>
+{
+    public override async Task<string> RunAsync(WorkflowActivityContext context, string input)
+    {
+        await OutageGate.For(context.InstanceId).PassAsync();
+        return input;
+    }
+}
+
+internal sealed class OutageGatedActivityWorkflow : Workflow<string, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, string input)
+    {
+        await context.CallActivityAsync<string>(nameof(OutageGatedActivity), input);
+        return "done";
+    }
+}
+
+/// <summary>Blocks its first turn in the workflow code itself (a test-only trick: real workflow code must not block).</summary>
+internal sealed class OutageGatedTurnWorkflow : Workflow<string, string>
+{
+    public override Task<string> RunAsync(WorkflowContext context, string input)
+    {
+        OutageGate.For(context.InstanceId).Pass();
+        return Task.FromResult("done");
+    }
+}
+
+internal sealed record ChildPlan(string ChildId, bool WaitForGo);
+
+internal sealed class OutageParentWorkflow : Workflow<ChildPlan, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, ChildPlan plan)
+    {
+        var child = await context.CallChildWorkflowAsync<string>(nameof(OutageChildWorkflow), plan.WaitForGo, new ChildWorkflowTaskOptions(InstanceId: plan.ChildId));
+        return "parent(" + child + ")";
+    }
+}
+
+internal sealed class OutageChildWorkflow : Workflow<bool, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, bool waitForGo)
+    {
+        if (waitForGo)
+        {
+            await context.WaitForExternalEventAsync<string>("go");
+        }
+
+        return "child";
+    }
+}
