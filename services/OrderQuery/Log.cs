@@ -7,6 +7,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema {Schema} migrated from version {From} to {To}")]
     public static partial void SchemaMigrated(this ILogger logger, string schema, int from, int to);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The view database is not reachable yet (attempt {Attempt}), trying again: {Error}")]
+    public static partial void DatabaseNotReady(this ILogger logger, int attempt, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{EventType} {EventId} for {AggregateId} v{Version}: {Outcome}")]
     public static partial void EventProjected(this ILogger logger, string eventType, string eventId, string aggregateId, long version, ProjectionOutcome outcome);
 

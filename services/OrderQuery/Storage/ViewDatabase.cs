@@ -99,10 +99,33 @@ internal sealed class ViewDatabase(IOptions<OrderQueryOptions> options, TimeProv
     }
 }
 
-/// <summary>Migrates the live schema before the app serves anything (the sidecar waits for the app to be up).</summary>
-internal sealed class MigrationService(ViewDatabase database, IOptions<OrderQueryOptions> options) : IHostedService
+/// <summary>
+/// Migrates the live schema before the app serves anything (the sidecar waits for the app to be up). A database that
+/// is not reachable yet (starting, failing over, or a machine too busy to answer within the connection timeout) is
+/// waited for, up to <see cref="StartupPatience"/>, instead of failing the app's start at the first attempt.
+/// </summary>
+internal sealed class MigrationService(ViewDatabase database, IOptions<OrderQueryOptions> options, ILogger<MigrationService> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => database.MigrateAsync(options.Value.Schema, cancellationToken);
+    private static readonly TimeSpan StartupPatience = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var giveUpAt = DateTimeOffset.UtcNow + StartupPatience;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await database.MigrateAsync(options.Value.Schema, cancellationToken);
+                return;
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient && DateTimeOffset.UtcNow + RetryDelay < giveUpAt)
+            {
+                logger.DatabaseNotReady(attempt, ex.Message);
+                await Task.Delay(RetryDelay, cancellationToken);
+            }
+        }
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using Platform.IntegrationTests.Infrastructure;
+using Platform.Testing;
 
 namespace Platform.IntegrationTests.OrderQueryTests;
 
@@ -38,6 +39,25 @@ public sealed class MigrationTests(PostgresFixture postgres)
         Assert.Equal([1, 2], results.Single(r => r.Count > 0));
         Assert.Equal([1, 2], await AppliedVersionsAsync(database.DataSource.ConnectionString, schema));
         Assert.Empty(await database.MigrateAsync(schema, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Migrations_DatabaseDownAtStart_AppWaitsForItAndStartsOnceItIsUp()
+    {
+        await using var environment = await ServiceEnvironment.StartAsync(postgres.Server);
+        // The views on a server of the test's own, so it can be down while order-query starts.
+        await using var views = await PostgresServer.StartAsync();
+        var database = await views.CreateDatabaseAsync("orderquery");
+        await views.StopAsync();
+
+        var starting = ReadSide.StartAsync(environment, database);
+        // Long enough for several refused attempts; a start that gave up at the first one has failed by now.
+        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.False(starting.IsCompleted, starting.Exception?.ToString() ?? "order-query started without its database");
+
+        await views.StartAgainAsync();
+        await using var service = await starting;
+        Assert.Equal([1, 2], await AppliedVersionsAsync(service.Database().DataSource.ConnectionString, "orderquery"));
     }
 
     private static async Task<List<int>> AppliedVersionsAsync(string connectionString, string schema)
