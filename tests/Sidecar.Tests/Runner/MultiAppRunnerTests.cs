@@ -147,6 +147,31 @@ public sealed class MultiAppRunnerTests
     }
 
     [Fact]
+    public async Task Run_SidecarShutsDown_EndsTheRunNonZeroNamingTheAppAndStopsTheApp()
+    {
+        await using var run = new RunHarness();
+        run.Folder("worker");
+        run.Write("dapr.yaml", """
+            version: 1
+            apps:
+              - appDirPath: worker
+                command: ["sh", "-c", "echo pid=$$ sidecar=$DAPR_HTTP_PORT; exec sleep 300"]
+            """);
+
+        var exit = run.Start();
+        var started = await run.WaitForLineAsync(l => l.StartsWith("== APP - worker == pid=", StringComparison.Ordinal), "the app's start");
+        using var sidecar = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{started.Split("sidecar=")[1]}") };
+        using (var shutdown = await sidecar.PostAsync("/v1.0/shutdown", content: null, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, shutdown.StatusCode);
+        }
+
+        Assert.Equal(1, await exit.WaitAsync(Timeout, TestContext.Current.CancellationToken));
+        Assert.Contains(run.Lines, l => l.Contains("the sidecar of app 'worker' stopped", StringComparison.Ordinal));
+        Assert.False(IsRunning(Pid(started)), "the app is stopped with the run");
+    }
+
+    [Fact]
     public async Task Run_RestartApps_KilledAppStartsAgainBesideTheSameSidecar()
     {
         await using var run = new RunHarness();

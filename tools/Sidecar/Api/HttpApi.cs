@@ -5,7 +5,7 @@ using Sidecar.Invocation;
 
 namespace Sidecar.Api;
 
-/// <summary>daprd's HTTP API on the HTTP port: health checks and service invocation.</summary>
+/// <summary>daprd's HTTP API on the HTTP port: health checks, shutdown and service invocation.</summary>
 public static class HttpApi
 {
     public static RouteGroupBuilder MapSidecarHttpApi(this IEndpointRouteBuilder endpoints)
@@ -13,6 +13,12 @@ public static class HttpApi
         var group = endpoints.MapGroup("");
         group.MapGet("/v1.0/healthz", Healthz);
         group.MapGet("/v1.0/healthz/outbound", OutboundHealthz);
+        // daprd: 204 "shutdown request accepted", then a graceful stop (the gRPC Shutdown does the same).
+        group.MapPost("/v1.0/shutdown", (MetadataApi metadata) =>
+        {
+            metadata.RequestShutdown();
+            return Results.NoContent();
+        });
         group.Map("/v1.0/invoke/{appId}/method/{**method}", (HttpContext context, string appId, string? method, InvocationProxy proxy) =>
             proxy.InvokeAsync(context, appId, method ?? ""));
         group.Map(InvocationProxy.InternalPrefix + "/{**method}", (HttpContext context, string? method, InvocationProxy proxy) =>

@@ -45,6 +45,11 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
                 StartApp(app, logger, failure, runFile.RestartApps, cancellationToken);
             }
 
+            foreach (var app in running)
+            {
+                _ = ReportSidecarStopAsync(app, failure, cancellationToken);
+            }
+
             var startTimeout = Duration(environment("SIDECAR_APP_START_TIMEOUT"), "SIDECAR_APP_START_TIMEOUT") ?? DefaultStartTimeout;
             foreach (var app in running.Where(a => a.Process is not null && a.App.AppPort is not null))
             {
@@ -243,6 +248,19 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         {
             // The run began stopping while we restarted: do not leave the new process behind.
             await app.Process!.StopAsync(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    /// <summary>
+    /// A sidecar that stops on its own (its Shutdown API, or a background service that failed) leaves its app without
+    /// Dapr: that ends the run like an exited app, instead of the app running on beside nothing.
+    /// </summary>
+    private static async Task ReportSidecarStopAsync(RunningApp app, TaskCompletionSource<string> failure, CancellationToken stopping)
+    {
+        await app.Sidecar.Stopped;
+        if (!stopping.IsCancellationRequested && !app.Stopping)
+        {
+            failure.TrySetResult($"the sidecar of app '{app.App.AppId}' stopped");
         }
     }
 
