@@ -15,6 +15,15 @@ public static class FaultFreeComparison
     /// <summary>The matrix under customers and SKUs of their own, apart from the one-by-one and at-once runs.</summary>
     public static readonly IReadOnlyList<SagaScenario> Scenarios = [.. SagaScenarios.All.Select(s => s with { Name = s.Name + "-compared" })];
 
+    /// <summary>
+    /// In the choreographed style a review's rejection or expiry races inventory's reservation: the order's
+    /// OrderCancelled may reach inventory before or after its OrderPlaced. Both paths end with the stock released and
+    /// nothing charged, but one reserved first (a StockReserved, one more reservation version, one more timeline
+    /// entry) and the other never did. For those scenarios the reservation's history is left out of the comparison;
+    /// its outcome (status, lines, the SKU's stock) and everything else stay in.
+    /// </summary>
+    private static readonly string[] ReservationHistory = ["reservation.version", "readModel.stock.version", "readModel.timeline"];
+
     // The faulted run converges later: a reordered delivery waits out its delay, a redelivery the broker's window.
     private static readonly TimeSpan ConvergenceTimeout = TimeSpan.FromSeconds(60);
 
@@ -60,11 +69,15 @@ public static class FaultFreeComparison
         var states = new List<BusinessState>();
         foreach (var (scenario, order) in Scenarios.Zip(orders))
         {
-            states.Add(await BusinessState.ReadAsync(run, order, scenario.Sku));
+            var state = await BusinessState.ReadAsync(run, order, scenario.Sku);
+            states.Add(RacesTheReservation(scenario, run.Mode) ? state.Without(ReservationHistory) : state);
         }
 
         return states;
     }
+
+    private static bool RacesTheReservation(SagaScenario scenario, string mode) =>
+        mode == "Choreography" && scenario.Name is "review-rejected-compared" or "review-expired-compared";
 
     private static async Task<AcknowledgedOrder[]> RunScenariosAsync(SagaRunFixture run, string name)
     {

@@ -105,6 +105,10 @@ public sealed partial class BusinessState
         return differences;
     }
 
+    /// <summary>This state without the fields whose path starts with one of <paramref name="prefixes"/>.</summary>
+    public BusinessState Without(IReadOnlyCollection<string> prefixes) =>
+        new([.. _fields.Where(f => !prefixes.Any(p => f.Key.StartsWith(p, StringComparison.Ordinal)))]);
+
     public override string ToString() => string.Join('\n', _fields.Select(f => $"{f.Key} = {f.Value}"));
 
     private static List<KeyValuePair<string, string>> Flatten(JsonElement element, string path, string orderId)
