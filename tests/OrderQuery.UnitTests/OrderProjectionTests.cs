@@ -162,6 +162,26 @@ public sealed class OrderProjectionTests
     }
 
     [Fact]
+    public void FactsOf_ReviewedOrderConfirmedThenCancelledByTheCustomer_MatchesTheLiveEvents()
+    {
+        // Choreographed review: placed v1, approved v2 (OrderReviewed), confirmed v3, cancellation requested v4, cancelled v5.
+        var order = new OrderCopy(OrderId, "cust-1", "Cancelled", "Choreography", [new OrderLineCopy("SKU-1", "Blue mug", 2, 10.5m)], "EUR", 21m, 5,
+            T0, T0, T0.AddSeconds(3), T0.AddSeconds(12), "changed my mind", T0.AddSeconds(10), new OrderReviewCopy("Approved", "alice", T0.AddSeconds(2)));
+
+        var rebuilt = ApplyAll([.. Rebuilder.FactsOf(order)]);
+        var live = ApplyAll(
+            Placed(),
+            new OrderReviewedFact($"{OrderId}:2", OrderId, 2, T0.AddSeconds(2), "cust-1", "alice"),
+            new OrderConfirmedFact($"{OrderId}:3", OrderId, 3, T0.AddSeconds(3), "cust-1"),
+            new OrderCancellationRequestedFact($"{OrderId}:4", OrderId, 4, T0.AddSeconds(10), "cust-1", "changed my mind"),
+            new OrderCancelledFact($"{OrderId}:5", OrderId, 5, T0.AddSeconds(12), "cust-1", "changed my mind"));
+
+        Assert.Equal(live with { Lines = [], Timeline = [] }, rebuilt with { Lines = [], Timeline = [] });
+        Assert.Equal(live.Timeline, rebuilt.Timeline);
+        Assert.Contains(rebuilt.Timeline, t => t.Detail == "review approved by alice");
+    }
+
+    [Fact]
     public void Apply_CustomerCancellation_CancellingThenCancelledInAnyOrder()
     {
         var requested = new OrderCancellationRequestedFact($"{OrderId}:3", OrderId, 3, T0.AddSeconds(10), "cust-1", "changed my mind");

@@ -11,9 +11,12 @@ internal sealed record CatalogPageCopy(IReadOnlyList<CatalogProductCopy> Items, 
 
 internal sealed record OrderLineCopy(string Sku, string ProductName, int Quantity, decimal UnitPrice);
 
+internal sealed record OrderReviewCopy(string Status, string? Reviewer, DateTimeOffset? DecidedAt);
+
 internal sealed record OrderCopy(
     string OrderId, string CustomerId, string Status, string SagaMode, IReadOnlyList<OrderLineCopy> Lines, string Currency, decimal Total, long Version,
-    DateTimeOffset CreatedAt, DateTimeOffset? PlacedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CancelledAt, string? CancellationReason, DateTimeOffset? CancellationRequestedAt = null);
+    DateTimeOffset CreatedAt, DateTimeOffset? PlacedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CancelledAt, string? CancellationReason,
+    DateTimeOffset? CancellationRequestedAt = null, OrderReviewCopy? Review = null);
 
 internal sealed record OrderPageCopy(IReadOnlyList<OrderCopy> Items, string? ContinuationToken);
 
@@ -63,20 +66,31 @@ internal sealed class Rebuilder(HttpClient sources, ViewDatabase database, IOpti
         // Orders numbers its versions: placed = 1, then one per transition; eventId = "<order id>:<version>".
         yield return new OrderPlacedFact($"{order.OrderId}:1", order.OrderId, 1, placedAt, order.CustomerId, order.SagaMode,
             [.. order.Lines.Select(l => new SummaryLine(l.Sku, l.ProductName, l.Quantity, l.UnitPrice, l.UnitPrice * l.Quantity))], order.Currency, order.Total);
+        // A choreographed order's approval in review is the first move from placed (v1 → v2, OrderReviewed); a rejection
+        // or expiry cancels it in that move instead (the Cancelled branch below, at the order's version).
+        var confirmedVersion = 2L;
+        if (order.Review is { Status: "Approved", DecidedAt: { } approvedAt } review)
+        {
+            yield return new OrderReviewedFact($"{order.OrderId}:2", order.OrderId, 2, approvedAt, order.CustomerId, review.Reviewer ?? "");
+            confirmedVersion = 3;
+        }
+
         if (order.Status == nameof(OrderState.Confirmed) && order.ConfirmedAt is { } confirmedAt)
         {
             yield return new OrderConfirmedFact($"{order.OrderId}:{order.Version}", order.OrderId, order.Version, confirmedAt, order.CustomerId);
         }
         else if (order.ConfirmedAt is { } earlierConfirmedAt)
         {
-            // Confirmed, then moved on (a customer's cancellation): confirm is the only move from placed (v1), so v2.
-            yield return new OrderConfirmedFact($"{order.OrderId}:2", order.OrderId, 2, earlierConfirmedAt, order.CustomerId);
+            // Confirmed, then moved on (a customer's cancellation): confirm is the only move after placed (or approved).
+            yield return new OrderConfirmedFact($"{order.OrderId}:{confirmedVersion}", order.OrderId, confirmedVersion, earlierConfirmedAt, order.CustomerId);
         }
 
         if (order.CancellationRequestedAt is { } requestedAt)
         {
-            // The customer's cancellation moves a confirmed order (v2) on: v3, whatever follows it.
-            yield return new OrderCancellationRequestedFact($"{order.OrderId}:3", order.OrderId, 3, requestedAt, order.CustomerId, order.CancellationReason ?? "");
+            // The customer's cancellation moves a confirmed order on by one, whatever follows it.
+            var requestedVersion = confirmedVersion + 1;
+            yield return new OrderCancellationRequestedFact(
+                $"{order.OrderId}:{requestedVersion}", order.OrderId, requestedVersion, requestedAt, order.CustomerId, order.CancellationReason ?? "");
         }
 
         if (order.Status == nameof(OrderState.Cancelled) && order.CancelledAt is { } cancelledAt)

@@ -46,6 +46,20 @@ public sealed class RebuildSourceContractTests
     }
 
     [Fact]
+    public void OrderResponse_ReviewedOrder_ReadByTheRebuild_KeepsTheApproval()
+    {
+        var response = new OrderResponse(
+            "order-1", "cust-1", Orders.Domain.OrderStatus.Confirmed, Orders.Domain.SagaMode.Choreography, [new OrderLineResponse("SKU-1", "Blue mug", 2, 10.5m, 21m)],
+            "EUR", 21m, 3, At, At, At.AddSeconds(3), null, null, null,
+            new OrderReviewResponse(Orders.Domain.ReviewStatus.Approved, At.AddHours(1), "alice", null, At.AddSeconds(2)));
+
+        var copy = RoundTrip<OrderCopy>(response);
+
+        Assert.Equal(new OrderReviewCopy("Approved", "alice", At.AddSeconds(2)), copy.Review);
+        Assert.Equal(["OrderPlacedFact", "OrderReviewedFact", "OrderConfirmedFact"], Rebuilder.FactsOf(copy).Select(f => f.GetType().Name));
+    }
+
+    [Fact]
     public void CustomerPage_ReadByTheRebuild_KeepsItemsAndToken()
     {
         var copy = RoundTrip<CustomerPageCopy>(new CustomerPage(["cust-1", "cust-2"], "token"));
