@@ -36,7 +36,7 @@ public sealed class TestSidecar : IAsyncDisposable
         int? appPort = null,
         Func<SidecarOptions, SidecarOptions>? configure = null,
         IReadOnlyDictionary<string, string>? extraFiles = null,
-        ILoggerProvider? logs = null)
+        CapturedLogs? logs = null)
     {
         var directory = Directory.CreateTempSubdirectory("platform-resources-").FullName;
         await File.WriteAllTextAsync(Path.Combine(directory, "resources.yaml"), resourcesYaml);
@@ -66,6 +66,8 @@ public sealed class TestSidecar : IAsyncDisposable
                 {
                     // A test that waits for the sidecar to report something it cannot observe otherwise.
                     logging.AddProvider(logs);
+                    // Everything the sidecar's own code says, whatever the console's level.
+                    logging.AddFilter<CapturedLogs>("Sidecar", LogLevel.Debug);
                 }
             });
         }

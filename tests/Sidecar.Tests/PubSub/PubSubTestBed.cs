@@ -24,9 +24,9 @@ internal static class PubSubTestBed
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     /// <summary>Starts the sidecar and waits until it has read /dapr/subscribe and subscribed (daprd's app-ready point).</summary>
-    public static async Task<TestSidecar> StartSidecarAsync(string appId, string resourcesYaml, int appPort, Func<SidecarOptions, SidecarOptions>? configure = null)
+    public static async Task<TestSidecar> StartSidecarAsync(string appId, string resourcesYaml, int appPort, Func<SidecarOptions, SidecarOptions>? configure = null, CapturedLogs? logs = null)
     {
-        var sidecar = await TestSidecar.StartAsync(appId, resourcesYaml, appPort, configure);
+        var sidecar = await TestSidecar.StartAsync(appId, resourcesYaml, appPort, configure, logs: logs);
         try
         {
             await sidecar.Host.Services.GetRequiredService<SidecarReadiness>().WhenAppReady.WaitAsync(Patience, TestContext.Current.CancellationToken);

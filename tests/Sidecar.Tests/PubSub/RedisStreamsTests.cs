@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Platform.Testing;
 using StackExchange.Redis;
@@ -93,13 +94,16 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
         var topic = Unique("slow");
         var appId = Unique("slow-app");
         var calls = 0;
+        var appLog = new ConcurrentQueue<string>();
         var redelivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = await RawSubscriberApp.StartAsync($"[{RawSubscriberApp.Subscription(PubSubName, topic, "in")}]", async _ =>
         {
             // The first answer waits until the redelivery has arrived, so it runs past processingTimeout however slow
             // the machine is. (A fixed 6 s answer against a 2 s timeout failed in CI: in the full suite, hundreds of
             // sidecars in one process, the redeliveries themselves took longer than the timeout and were cut off.)
-            if (Interlocked.Increment(ref calls) == 1)
+            var call = Interlocked.Increment(ref calls);
+            appLog.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} app: delivery {call} arrived");
+            if (call == 1)
             {
                 await redelivered.Task.WaitAsync(TimeSpan.FromSeconds(90));
             }
@@ -108,16 +112,28 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
                 redelivered.TrySetResult();
             }
 
+            appLog.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} app: delivery {call} answered");
             return (200, "");
         });
         // A processingTimeout generous enough for a redelivery to get through a busy test process.
         var yaml = Broker(Redis, backends, ("processingTimeout", "5s"), ("redeliverInterval", "200ms"));
-        await using var sidecar = await StartSidecarAsync(appId, yaml, app.Port);
+        var logs = new CapturedLogs();
+        await using var sidecar = await StartSidecarAsync(appId, yaml, app.Port, logs: logs);
 
         await sidecar.Client.PublishEventAsync(PubSubName, topic, new { n = 1 }, TestContext.Current.CancellationToken);
 
         // A liveness bound, not a speed target: in CI, with every test project running at once, 60 s was not always enough.
-        var deliveries = await Eventually.MatchAsync(() => app.On("/in"), r => r.Count >= 2, TimeSpan.FromSeconds(180), "redelivery after the timeout");
+        IReadOnlyList<ReceivedRequest> deliveries;
+        try
+        {
+            deliveries = await Eventually.MatchAsync(() => app.On("/in"), r => r.Count >= 2, TimeSpan.FromSeconds(180), "redelivery after the timeout");
+        }
+        catch (TimeoutException ex)
+        {
+            // This failed in some full CI runs only; say what the stream and the sidecar did.
+            throw new TimeoutException($"{ex.Message}\n{await DescribeStreamAsync(topic, appId)}\n{string.Join("\n", appLog)}\n{logs.Dump()}", ex);
+        }
+
         Assert.Single(deliveries.Select(d => d.CloudEvent.GetProperty("id").GetString()).Distinct());
         await Eventually.MatchAsync(
             async () => (await backends.Redis.Database.StreamPendingAsync(topic, appId)).PendingMessageCount, n => n == 0, Patience, "acknowledged after the redelivery");
@@ -217,5 +233,16 @@ public sealed class RedisStreamsTests(BackendsFixture backends)
 
         // Approximate trimming removes whole macro nodes (100 entries by default), so the stream stays well under 400.
         Assert.InRange(await backends.Redis.Database.StreamLengthAsync(topic), 10, 200);
+    }
+
+    /// <summary>The stream's group and pending entries, for a failure message.</summary>
+    private async Task<string> DescribeStreamAsync(string topic, string group)
+    {
+        var database = backends.Redis.Database;
+        var groups = await database.StreamGroupInfoAsync(topic);
+        var pending = await database.StreamPendingMessagesAsync(topic, group, 10, RedisValue.Null);
+        return $"stream {topic}: length {await database.StreamLengthAsync(topic)}; "
+            + string.Join("; ", groups.Select(g => $"group {g.Name}: last delivered {g.LastDeliveredId}, {g.PendingMessageCount} pending"))
+            + string.Concat(pending.Select(p => $"\npending {p.MessageId}: consumer {p.ConsumerName}, idle {p.IdleTimeInMilliseconds} ms, delivered {p.DeliveryCount} time(s)"));
     }
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Dapr.Workflow;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Platform.Testing;
 using Workflow.TestHost;
@@ -217,30 +216,6 @@ public sealed class WorkflowStoreOutageTests
             await connection.OpenAsync(TestContext.Current.CancellationToken);
             await using var command = new NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
-    }
-
-    private sealed class CapturedLogs : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _messages = new();
-
-        public bool Contains(string text) => _messages.Any(m => m.Contains(text, StringComparison.Ordinal));
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_messages);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<string> messages) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                messages.Enqueue(formatter(state, exception));
         }
     }
 }

@@ -9,6 +9,9 @@ internal static partial class PubSubLog
     [LoggerMessage(LogLevel.Error, "pubsub {Component}: error processing Redis message {MessageId} on stream {Stream}: {Error}")]
     public static partial void RedisProcessingFailed(ILogger logger, string component, string messageId, string stream, string error);
 
+    [LoggerMessage(LogLevel.Debug, "pubsub {Component}: claimed {Count} message(s) pending past processingTimeout on stream {Stream} for redelivery")]
+    public static partial void RedisReclaimed(ILogger logger, string component, string stream, int count);
+
     [LoggerMessage(LogLevel.Error, "pubsub {Component}: Redis stream {Stream} loop failed: {Error}")]
     public static partial void RedisLoopFailed(ILogger logger, string component, string stream, string error);
 

@@ -320,6 +320,7 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
 
             var claimed = await Database.StreamClaimAsync(stream, settings.ConsumerId, settings.ConsumerId, minIdle, ids);
             var live = claimed.Where(e => !e.IsNull).ToArray();
+            PubSubLog.RedisReclaimed(_logger, componentName, stream, live.Length);
             var gone = ids.Except(live.Select(e => e.Id)).ToArray();
             if (gone.Length > 0)
             {
