@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Dapr;
 using System.Net;
 using Grpc.Core;
@@ -93,5 +95,49 @@ public sealed class SidecarHostTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, invoke.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Standalone_JobsFileUnreadable_ExitsOneNamingTheFile()
+    {
+        var root = Directory.CreateTempSubdirectory("sidecar-exit-");
+        try
+        {
+            var data = Directory.CreateDirectory(Path.Combine(root.FullName, "data")).FullName;
+            var resources = Directory.CreateDirectory(Path.Combine(root.FullName, "resources")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(data, "jobs.json"), "not json", TestContext.Current.CancellationToken);
+            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "Sidecar.dll"), "--app-id", "doomed",
+                "--dapr-grpc-port", ProcessRunner.FreePort().ToString(CultureInfo.InvariantCulture), "--dapr-http-port", ProcessRunner.FreePort().ToString(CultureInfo.InvariantCulture),
+                "--resources-path", resources, "--sidecar-data-dir", data,
+            })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start Sidecar.dll");
+            var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            Assert.Equal(1, process.ExitCode);
+            Assert.Contains($"error: {Path.Combine(data, "jobs.json")} is not a job list", await errors, StringComparison.Ordinal);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
     }
 }

@@ -36,6 +36,12 @@ internal sealed class AppLifecycle(
         {
             // Shutting down before the app came up.
         }
+        catch (Exception ex)
+        {
+            // The host stops on it; recorded so that the process exits non-zero and the runner can say why.
+            readiness.MarkFailed(ex);
+            throw;
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -32,6 +32,9 @@ public sealed class SidecarHost : IAsyncDisposable
 
     public Task Stopped => _app.WaitForShutdownAsync();
 
+    /// <summary>The error that stopped the sidecar on its own (a failed start-up step); null while running or after a requested stop.</summary>
+    public Exception? Failure => Services.GetRequiredService<SidecarReadiness>().Failure;
+
     public static async Task<SidecarHost> StartAsync(SidecarOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
     {
         // A free port is picked before Kestrel binds it, so another process (parallel test runs) may take it in
@@ -184,4 +187,14 @@ public sealed class SidecarReadiness
     public void MarkOutboundReady() => OutboundReady = true;
 
     public void MarkAppReady() => _appReady.TrySetResult();
+
+    /// <summary>Why the sidecar stopped on its own, if a background start-up step failed; null otherwise.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>A failed start-up step stops the host (daprd exits 1 on such a failure); waiters of readiness see the error.</summary>
+    public void MarkFailed(Exception failure)
+    {
+        Failure = failure;
+        _appReady.TrySetException(failure);
+    }
 }

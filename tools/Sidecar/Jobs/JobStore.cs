@@ -31,8 +31,16 @@ public sealed class JobStore(string directory)
         }
 
         using var stream = File.OpenRead(FilePath);
-        return JsonSerializer.Deserialize<List<PersistedJob>>(stream, Json)
-            ?? throw new InvalidDataException($"{FilePath} holds no job list");
+        try
+        {
+            return JsonSerializer.Deserialize<List<PersistedJob>>(stream, Json)
+                ?? throw new InvalidDataException($"{FilePath} holds no job list");
+        }
+        catch (JsonException ex)
+        {
+            // Named, so that whoever starts the sidecar knows which file to repair or remove.
+            throw new InvalidDataException($"{FilePath} is not a job list: {ex.Message}", ex);
+        }
     }
 
     /// <remarks>Callers serialise writes (the scheduler holds its lock).</remarks>

@@ -72,9 +72,10 @@ public sealed class InMemoryPubSub(string componentName, ILogger logger) : IPubS
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception) when (token.IsCancellationRequested)
         {
-            // Subscription stopped.
+            // Subscription stopped; a handler that failed because of it must not make DisposeAsync throw and skip
+            // the disposal of the registry's other components (the message dies with the in-memory broker anyway).
         }
         finally
         {

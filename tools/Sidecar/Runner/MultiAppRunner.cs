@@ -260,7 +260,9 @@ public sealed class MultiAppRunner(RunFile runFile, Action<string> writeLine, Fu
         await app.Sidecar.Stopped;
         if (!stopping.IsCancellationRequested && !app.Stopping)
         {
-            failure.TrySetResult($"the sidecar of app '{app.App.AppId}' stopped");
+            failure.TrySetResult(app.Sidecar.Failure is { } error
+                ? $"the sidecar of app '{app.App.AppId}' stopped: {error.Message}"
+                : $"the sidecar of app '{app.App.AppId}' stopped");
         }
     }
 
