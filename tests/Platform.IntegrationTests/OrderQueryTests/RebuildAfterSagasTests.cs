@@ -11,7 +11,8 @@ namespace Platform.IntegrationTests.OrderQueryTests;
 
 /// <summary>
 /// Real sagas in both modes (catalog, orders, payments, inventory, order-saga beside order-query) end confirmed,
-/// declined and out of stock; then a rebuild into a fresh schema must equal the live views. One customer's events
+/// declined and out of stock, and two choreographed orders go through a manual review (one is later cancelled by
+/// its customer, which shifts its versions); then a rebuild into a fresh schema must equal the live views. One customer's events
 /// never reach order-query on purpose (its consumer groups are created past them before it subscribes, as if the
 /// broker had trimmed them), so only orders' customer directory can bring that customer back.
 /// </summary>
@@ -26,6 +27,8 @@ public sealed class RebuildAfterSagasTests(PostgresFixture postgres)
         Confirmed,
         Declined,
         OutOfStock,
+        ReviewedConfirmed,
+        ReviewedThenCancelledByCustomer,
     }
 
     /// <summary>The events each outcome publishes, in either saga mode (type → how many).</summary>
@@ -33,6 +36,12 @@ public sealed class RebuildAfterSagasTests(PostgresFixture postgres)
     {
         Outcome.Confirmed => ["CreditAwarded", "OrderConfirmed", "OrderPlaced", "PaymentSucceeded", "StockCommitted", "StockReserved"],
         Outcome.Declined => ["OrderCancelled", "OrderPlaced", "PaymentFailed", "StockReleased", "StockReserved"],
+        Outcome.ReviewedConfirmed => ["CreditAwarded", "OrderConfirmed", "OrderPlaced", "OrderReviewed", "PaymentSucceeded", "StockCommitted", "StockReserved"],
+        Outcome.ReviewedThenCancelledByCustomer =>
+        [
+            "CreditAwarded", "CreditRevoked", "OrderCancellationRequested", "OrderCancelled", "OrderConfirmed", "OrderPlaced", "OrderReviewed",
+            "PaymentRefunded", "PaymentSucceeded", "StockCommitted", "StockReserved", "StockReturned",
+        ],
         _ => ["OrderCancelled", "OrderPlaced", "StockRejected"],
     };
 
@@ -52,7 +61,11 @@ public sealed class RebuildAfterSagasTests(PostgresFixture postgres)
         {
             Settings = new Dictionary<string, string?> { ["OrderSaga:StepRetryInterval"] = "00:00:00.100", ["OrderSaga:CompensationRetryInterval"] = "00:00:00.100" },
         });
-        var orders = await environment.StartServiceAsync<Orders.OrdersOptions>("orders");
+        var orders = await environment.StartServiceAsync<Orders.OrdersOptions>("orders", new ServiceStartOptions
+        {
+            // Choreographed orders above 100 wait for a reviewer; long enough that none expires during the test.
+            Settings = new Dictionary<string, string?> { ["Orders:ReviewAbove"] = "100", ["Orders:ReviewTimeout"] = "00:10:00" },
+        });
 
         var category = ReadSide.NewId("cat").Replace("-", "", StringComparison.Ordinal);
         var plenty = await NewProductAsync(catalog, inventory, category, 10m, units: 100);
@@ -89,13 +102,21 @@ public sealed class RebuildAfterSagasTests(PostgresFixture postgres)
             seen.Add((await PlaceAsync(orders, seenCustomer, scarce, 2, mode), Outcome.OutOfStock));
         }
 
+        var reviewed = await PlaceAsync(orders, seenCustomer, plenty, 11, "Choreography");
+        await ApproveAsync(orders, reviewed);
+        seen.Add((reviewed, Outcome.ReviewedConfirmed));
+        var reviewedThenCancelled = await PlaceAsync(orders, seenCustomer, plenty, 12, "Choreography");
+        await ApproveAsync(orders, reviewedThenCancelled);
+        await CancelOnceConfirmedAsync(orders, reviewedThenCancelled);
+        seen.Add((reviewedThenCancelled, Outcome.ReviewedThenCancelledByCustomer));
+
         foreach (var (orderId, outcome) in seen)
         {
             var summary = await query.SummaryWhenAsync(
                 orderId,
                 s => s.Timeline.Select(t => t.EventType).Order(StringComparer.Ordinal).SequenceEqual(EventsOf(outcome)),
                 $"order {orderId} ({outcome}) complete in the live views");
-            Assert.Equal(outcome == Outcome.Confirmed ? SagaStatus.Confirmed : SagaStatus.Cancelled, summary.SagaStatus);
+            Assert.Equal(outcome is Outcome.Confirmed or Outcome.ReviewedConfirmed ? SagaStatus.Confirmed : SagaStatus.Cancelled, summary.SagaStatus);
         }
 
         foreach (var (orderId, _) in unseen)
@@ -106,7 +127,7 @@ public sealed class RebuildAfterSagasTests(PostgresFixture postgres)
         var database = query.Database();
         var fresh = "rebuild_" + Guid.NewGuid().ToString("N")[..12];
         var report = await RebuildAsync(query, fresh);
-        Assert.Equal((8, 8, 5), (report.Orders, report.Reservations, report.Payments));
+        Assert.Equal((10, 10, 7), (report.Orders, report.Reservations, report.Payments));
 
         // Every order the live views saw: the same summary, lines and timeline (but the credit entries, see README).
         foreach (var (orderId, _) in seen)
@@ -213,6 +234,23 @@ public sealed class RebuildAfterSagasTests(PostgresFixture postgres)
         var restocked = await inventory.Http.PostAsJsonAsync($"/stock/{sku}/restock", new { quantity = units, restockId = "initial" }, Ct);
         Assert.Equal(HttpStatusCode.OK, restocked.StatusCode);
         return sku;
+    }
+
+    private static async Task ApproveAsync(RunningService orders, string orderId)
+    {
+        using var response = await orders.Http.PostAsJsonAsync($"/orders/{orderId}/review", new { approved = true, reviewer = "rebuild-test" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static async Task CancelOnceConfirmedAsync(RunningService orders, string orderId)
+    {
+        await Eventually.MatchAsync(
+            async () => (await orders.Http.GetFromJsonAsync<JsonElement>($"/orders/{orderId}", Ct)).GetProperty("status").GetString(),
+            status => status == "Confirmed",
+            Patience,
+            $"order {orderId} confirmed after its review");
+        using var response = await orders.Http.PostAsJsonAsync($"/orders/{orderId}/cancellation", new { reason = "changed my mind" }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
     private static async Task<string> PlaceAsync(RunningService orders, string customerId, string sku, int quantity, string sagaMode)
