@@ -108,7 +108,8 @@ public sealed class InvocationDelayFaultTests
     [Fact]
     public async Task Invoke_CallerGoesAwayDuringTheDelay_TheCallIsNeverForwarded()
     {
-        await using var rig = await InvocationRig.StartAsync(configureCaller: WithFaults("seed=1,invokeDelay=1s"));
+        // The delay is long beside the 200 ms the caller waits, so a busy machine cannot make the cancellation arrive after it.
+        await using var rig = await InvocationRig.StartAsync(configureCaller: WithFaults("seed=1,invokeDelay=5s"));
         using var http = new HttpClient { BaseAddress = new Uri(rig.Caller.HttpEndpoint) };
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         giveUp.CancelAfter(TimeSpan.FromMilliseconds(200));
@@ -116,7 +117,7 @@ public sealed class InvocationDelayFaultTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => http.GetAsync(new Uri("/v1.0/invoke/callee/method/attempts/abandoned", UriKind.Relative), giveUp.Token));
 
         // Past the delay: had the cancelled wait not ended the call, the attempt would have reached the app by now.
-        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        await Task.Delay(TimeSpan.FromSeconds(6), Ct);
         Assert.Equal(0, rig.AttemptsOf("abandoned"));
         using var later = await InvokeAsync(rig, "status/200");
         Assert.Equal(HttpStatusCode.OK, later.StatusCode);
