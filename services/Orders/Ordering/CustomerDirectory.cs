@@ -1,4 +1,3 @@
-using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 using Orders.Domain;
@@ -36,25 +35,12 @@ internal sealed class CustomerDirectory(DaprClient dapr, TimeProvider time, IOpt
                 return;
             }
 
-            var next = new CustomerDirectoryShard(shard, ids);
-            if (current is null)
-            {
-                try
-                {
-                    await dapr.SaveStateAsync(DaprNames.ReplicaStore, key, next, new StateOptions { Concurrency = ConcurrencyMode.FirstWrite }, cancellationToken: cancellationToken);
-                    return;
-                }
-                catch (DaprException ex)
-                {
-                    logger.ReplicaRaceLost(key, ex);
-                }
-            }
-            else if (await dapr.TrySaveStateAsync(DaprNames.ReplicaStore, key, next, etag, cancellationToken: cancellationToken))
+            if (await ReplicaWrites.TrySaveAsync(dapr, key, new CustomerDirectoryShard(shard, ids), existed: current is not null, etag, logger, cancellationToken))
             {
                 return;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10 * attempt, 100)), time, cancellationToken);
+            await ReplicaWrites.BackoffAsync(attempt, time, cancellationToken);
         }
 
         throw new ConcurrencyConflictException($"The customer directory shard {shard} is being changed concurrently; try again.");

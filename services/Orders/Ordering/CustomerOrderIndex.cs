@@ -1,4 +1,3 @@
-using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 using ServiceDefaults;
@@ -46,25 +45,12 @@ internal sealed class CustomerOrderIndex(DaprClient dapr, CustomerDirectory dire
                 await directory.AddAsync(customerId, cancellationToken);
             }
 
-            var next = new CustomerOrderList(customerId, entries, InDirectory: true);
-            if (list is null)
-            {
-                try
-                {
-                    await dapr.SaveStateAsync(DaprNames.ReplicaStore, key, next, new StateOptions { Concurrency = ConcurrencyMode.FirstWrite }, cancellationToken: cancellationToken);
-                    return;
-                }
-                catch (DaprException ex)
-                {
-                    logger.ReplicaRaceLost(key, ex);
-                }
-            }
-            else if (await dapr.TrySaveStateAsync(DaprNames.ReplicaStore, key, next, etag, cancellationToken: cancellationToken))
+            if (await ReplicaWrites.TrySaveAsync(dapr, key, new CustomerOrderList(customerId, entries, InDirectory: true), existed: list is not null, etag, logger, cancellationToken))
             {
                 return;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10 * attempt, 100)), time, cancellationToken);
+            await ReplicaWrites.BackoffAsync(attempt, time, cancellationToken);
         }
 
         throw new ConcurrencyConflictException($"The order index of customer {customerId} is being changed concurrently; try again.");

@@ -49,7 +49,7 @@ internal sealed class PriceReplica(DaprClient dapr, TimeProvider time, IOptions<
         {
             if (attempt > 1)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10 * attempt, 100)), time, cancellationToken);
+                await ReplicaWrites.BackoffAsync(attempt, time, cancellationToken);
             }
 
             var (current, etag) = await dapr.GetStateAndETagAsync<ProductPrice?>(DaprNames.ReplicaStore, key, cancellationToken: cancellationToken);
@@ -57,7 +57,7 @@ internal sealed class PriceReplica(DaprClient dapr, TimeProvider time, IOptions<
             {
                 // Concurrent first events of a sku must race on an ETag, not overwrite each other: put a
                 // placeholder first (insert-if-absent, outside a transaction so Redis honours it), then update it.
-                await TryInsertPlaceholderAsync(key, incoming.Sku, cancellationToken);
+                await ReplicaWrites.TrySaveAsync(dapr, key, ProductPrice.Placeholder(incoming.Sku), existed: false, etag, logger, cancellationToken);
                 continue;
             }
 
@@ -87,17 +87,5 @@ internal sealed class PriceReplica(DaprClient dapr, TimeProvider time, IOptions<
         }
 
         throw new ConcurrencyConflictException($"The replica of {incoming.Sku} is being changed concurrently.");
-    }
-
-    private async Task TryInsertPlaceholderAsync(string key, string sku, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await dapr.SaveStateAsync(DaprNames.ReplicaStore, key, ProductPrice.Placeholder(sku), new StateOptions { Concurrency = ConcurrencyMode.FirstWrite }, cancellationToken: cancellationToken);
-        }
-        catch (DaprException ex)
-        {
-            logger.ReplicaRaceLost(key, ex);
-        }
     }
 }
