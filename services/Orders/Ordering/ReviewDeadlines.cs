@@ -22,8 +22,8 @@ public sealed class ReviewDeadlines(HttpClient sidecar)
 
     /// <summary>
     /// Schedules the expiry of the order's review. A placement that takes over a crashed claim calls it again and finds
-    /// the first attempt's job, which is kept: <c>overwrite</c> is a field of the gRPC request that daprd's HTTP API does
-    /// not document, so it is not sent. Any other failure throws: the order must not be placed without its deadline.
+    /// the first attempt's job, which is kept (no <c>overwrite</c>: the first deadline stands). Any other failure throws:
+    /// the order must not be placed without its deadline.
     /// </summary>
     public async Task ScheduleAsync(string orderId, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
@@ -32,8 +32,9 @@ public sealed class ReviewDeadlines(HttpClient sidecar)
             dueTime = deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
             data = new { orderId },
             // The default policy (3 retries, 1 s apart) gives up within seconds when the store is down; an expiry
-            // must not be lost, and the handler is idempotent, so keep trying for an hour.
-            failurePolicy = new { constant = new { interval = "5s", maxRetries = 720 } },
+            // must not be lost, and the handler is idempotent, so keep trying for an hour. Spelt as daprd's Jobs API
+            // reference documents the HTTP body (snake_case).
+            failure_policy = new { constant = new { interval = "5s", max_retries = 720 } },
         };
         using var response = await sidecar.PostAsJsonAsync($"/v1.0-alpha1/jobs/{JobName(orderId)}", job, cancellationToken);
         if (!response.IsSuccessStatusCode && !await ExistsAsync(orderId, cancellationToken))

@@ -117,6 +117,9 @@ public sealed class ChoreographedReviewTests(ReviewChoreographyEnvironment world
         using var sidecar = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{world.Orders.Sidecar.Options.HttpPort}") };
         var job = await sidecar.GetFromJsonAsync<JsonElement>($"/v1.0-alpha1/jobs/order-review-{orderId}", Cancellation);
         Assert.Equal(deadline, DateTimeOffset.Parse(job.GetProperty("dueTime").GetString()!, CultureInfo.InvariantCulture));
+        // The failure policy as the Jobs API reference spells it (failure_policy, max_retries) reached the scheduler.
+        var retries = job.GetProperty("failurePolicy").GetProperty("constant");
+        Assert.Equal(("5s", 720), (retries.GetProperty("interval").GetString(), retries.GetProperty("maxRetries").GetInt32()));
         await ChoreographyEnvironment.EventuallyAsync(() => world.ReservationStatusAsync(orderId), s => s == "Reserved", "inventory reserves the order's stock");
 
         using (var fired = await sidecar.PostAsync($"/v1.0-test/jobs/order-review-{orderId}/trigger", content: null, Cancellation))
