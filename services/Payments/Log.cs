@@ -22,6 +22,15 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Payment of order {OrderId} refunded: {Reason}")]
     public static partial void PaymentRefunded(this ILogger logger, string orderId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charge of order {OrderId} timed out: the gateway did not answer within {Timeout}; PaymentFailed published, its late outcome is checked by a job")]
+    public static partial void PaymentTimedOut(this ILogger logger, string orderId, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Late-outcome check {JobName} of order {OrderId}: {Outcome}")]
+    public static partial void LateOutcomeChecked(this ILogger logger, string jobName, string orderId, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Late-outcome check {JobName} fired for what is not a late-outcome check; answered 404 (done)")]
+    public static partial void LateOutcomeJobUnknown(this ILogger logger, string jobName);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Aggregate} {Id} changed concurrently (attempt {Attempt}); reading it again")]
     public static partial void ConcurrentChange(this ILogger logger, string aggregate, string id, int attempt);
 

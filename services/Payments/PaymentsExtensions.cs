@@ -20,6 +20,7 @@ public static class PaymentsExtensions
         builder.Services.AddSingleton<SagaOrderStore>();
         builder.Services.AddSingleton<PaymentGatewaySimulator>();
         builder.Services.AddSingleton<IPaymentGateway>(services => services.GetRequiredService<PaymentGatewaySimulator>());
+        builder.Services.AddLateOutcomeChecks();
         return builder;
     }
 }
@@ -40,6 +41,17 @@ public sealed class PaymentsOptions
     /// <summary>The most orders a credit account remembers; the least recently changed are forgotten first.</summary>
     [Range(10, 100_000)]
     public int CreditLedgerMaxEntries { get; set; } = 2_000;
+
+    /// <summary>
+    /// How long a choreographed charge (on StockReserved) waits for the gateway; then the payment is TimedOut and
+    /// PaymentFailed goes out. <c>POST /payments</c> is not bounded: the orchestrated saga has its own timer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ChargeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a timed-out payment asks the gateway again for its late outcome (whole seconds).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LateOutcomeCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     internal CreditLedgerPolicy ToCreditLedgerPolicy() => new(CreditLedgerRetention, CreditLedgerMaxEntries);
 }

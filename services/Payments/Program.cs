@@ -18,5 +18,6 @@ app.MapPaymentsApi();
 app.MapCreditApi();
 app.MapGatewayApi();
 app.MapSagaEventsApi();
+app.MapLateOutcomeJobApi();
 
 app.Run();

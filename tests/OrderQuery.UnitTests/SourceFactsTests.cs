@@ -188,5 +188,58 @@ public sealed class SourceFactsTests
         AssertSame(live, rebuilt);
         Assert.Equal((SagaStatus.Cancelled, PaymentState.Refunded, StockState.Returned, 9), (rebuilt.SagaStatus, rebuilt.PaymentStatus, rebuilt.StockStatus, rebuilt.Timeline.Count));
     }
+
+    [Fact]
+    public void FactsOf_TimedOutThenRefundedPayment_MatchesTheLiveEvents()
+    {
+        // Choreographed charge: PaymentFailed (timeout) at v2, the gateway approves late, PaymentRefunded at v3.
+        var live = ApplyAll([Payment("PaymentFailed", 2, T0.AddSeconds(30), "payment timed out"), Payment("PaymentRefunded", 3, T0.AddSeconds(40), "late charge refunded")]);
+
+        var rebuilt = ApplyAll(SourceFacts.FactsOf(new PaymentCopy(
+            OrderId, PaymentId, Customer, 14.50m, "EUR", "Refunded", 3, T0.AddSeconds(40), FailureReason: "payment timed out", RefundReason: "late charge refunded",
+            TimedOutAt: T0.AddSeconds(30))));
+
+        AssertSame(live, rebuilt);
+        Assert.Equal(["PaymentFailed", "PaymentRefunded"], rebuilt.Timeline.Select(t => t.EventType));
+        Assert.Equal((PaymentState.Refunded, 3L), (rebuilt.PaymentStatus, rebuilt.PaymentVersion));
+    }
+
+    [Fact]
+    public void FactsOf_TimedOutPayment_MatchesThePaymentFailedItPublished()
+    {
+        var live = ApplyAll([Payment("PaymentFailed", 2, T0.AddSeconds(30), "payment timed out")]);
+
+        var rebuilt = ApplyAll(SourceFacts.FactsOf(new PaymentCopy(
+            OrderId, PaymentId, Customer, 14.50m, "EUR", "TimedOut", 2, T0.AddSeconds(30), FailureReason: "payment timed out", TimedOutAt: T0.AddSeconds(30))));
+
+        AssertSame(live, rebuilt);
+        Assert.Equal(PaymentState.Failed, rebuilt.PaymentStatus);
+    }
+
+    [Fact]
+    public void FactsOf_TimedOutThenDeclinedLate_OnlyThePaymentFailedOfTheTimeout()
+    {
+        // The late decline is recorded (v3) without an event: the live side saw only PaymentFailed v2.
+        var live = ApplyAll([Payment("PaymentFailed", 2, T0.AddSeconds(30), "payment timed out")]);
+
+        var rebuilt = ApplyAll(SourceFacts.FactsOf(new PaymentCopy(
+            OrderId, PaymentId, Customer, 14.50m, "EUR", "Failed", 3, T0.AddSeconds(40), FailureReason: "payment timed out", TimedOutAt: T0.AddSeconds(30))));
+
+        AssertSame(live, rebuilt);
+        Assert.Equal(["PaymentFailed"], rebuilt.Timeline.Select(t => t.EventType));
+    }
+
+    [Fact]
+    public void Apply_PaymentRefundedAfterPaymentFailed_RefundedInAnyOrder()
+    {
+        var failed = Payment("PaymentFailed", 2, T0.AddSeconds(30), "payment timed out");
+        var refunded = Payment("PaymentRefunded", 3, T0.AddSeconds(40), "late charge refunded");
+
+        var inOrder = ApplyAll([failed, refunded]);
+        var reordered = ApplyAll([refunded, failed]);
+
+        Assert.Equal((PaymentState.Refunded, "late charge refunded", 3L), (inOrder.PaymentStatus, inOrder.PaymentReason, inOrder.PaymentVersion));
+        AssertSame(inOrder, reordered);
+    }
 }
 

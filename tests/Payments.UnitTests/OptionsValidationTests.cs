@@ -26,4 +26,14 @@ public sealed class OptionsValidationTests
 
     [Fact]
     public void PaymentsOptions_ZeroAttempts_Invalid() => Assert.NotEmpty(Validate(new PaymentsOptions { MaxConcurrencyAttempts = 0 }));
+
+    [Fact]
+    public void PaymentsOptions_Defaults_Valid() => Assert.Empty(Validate(new PaymentsOptions()));
+
+    [Fact]
+    public void PaymentsOptions_ZeroChargeTimeout_Invalid() => Assert.NotEmpty(Validate(new PaymentsOptions { ChargeTimeout = TimeSpan.Zero }));
+
+    [Fact]
+    public void PaymentsOptions_SubSecondCheckInterval_Invalid() =>
+        Assert.NotEmpty(Validate(new PaymentsOptions { LateOutcomeCheckInterval = TimeSpan.FromMilliseconds(500) }));
 }

@@ -6,7 +6,8 @@ namespace OrderQuery.Rebuild;
 // (tolerant reader; statuses as strings, so a status we do not know is skipped instead of failing the rebuild).
 internal sealed record PaymentCopy(
     string OrderId, string PaymentId, string CustomerId, decimal Amount, string Currency, string Status, long Version,
-    DateTimeOffset UpdatedAt, string? FailureReason = null, string? RefundReason = null, DateTimeOffset? SucceededAt = null);
+    DateTimeOffset UpdatedAt, string? FailureReason = null, string? RefundReason = null, DateTimeOffset? SucceededAt = null,
+    DateTimeOffset? TimedOutAt = null);
 
 internal sealed record ReservationLineCopy(string Sku, int Quantity);
 
@@ -22,7 +23,10 @@ internal sealed record ReservationCopy(
 /// A record keeps only its latest status; the one earlier event a later status implies (PaymentSucceeded before
 /// PaymentRefunded, StockReserved before StockCommitted/StockReleased) is restored from <c>succeededAt</c> /
 /// <c>reservedAt</c>, at the version just below (each is the transition right before). Records written before those
-/// fields existed lack them: that earlier timeline entry is then not restored.
+/// fields existed lack them: that earlier timeline entry is then not restored. A choreographed charge that timed out
+/// published PaymentFailed (the timeout's reason, kept as <c>failureReason</c>) at <c>timedOutAt</c>; a late approval
+/// then PaymentRefunded, a late decline nothing — so TimedOut, and Failed or Refunded with <c>timedOutAt</c>, restore
+/// that PaymentFailed (one version below the late outcome) and never a PaymentSucceeded.
 /// </summary>
 internal static class SourceFacts
 {
@@ -33,6 +37,28 @@ internal static class SourceFacts
     {
         PaymentFact Fact(PaymentState status, long version, DateTimeOffset at, string? reason) => new(
             $"{payment.PaymentId}:{version}", payment.OrderId, version, at, status, payment.CustomerId, payment.PaymentId, payment.Amount, payment.Currency, reason);
+
+        if (payment.TimedOutAt is { } timedOutAt)
+        {
+            switch (payment.Status)
+            {
+                case "TimedOut":
+                    yield return Fact(PaymentState.Failed, payment.Version, timedOutAt, payment.FailureReason ?? "");
+                    break;
+                case "Failed":
+                    // The late decline was recorded without an event.
+                    yield return Fact(PaymentState.Failed, payment.Version - 1, timedOutAt, payment.FailureReason ?? "");
+                    break;
+                case "Refunded":
+                    yield return Fact(PaymentState.Failed, payment.Version - 1, timedOutAt, payment.FailureReason ?? "");
+                    yield return Fact(PaymentState.Refunded, payment.Version, payment.UpdatedAt, payment.RefundReason ?? "");
+                    break;
+                default:
+                    break;
+            }
+
+            yield break;
+        }
 
         switch (payment.Status)
         {

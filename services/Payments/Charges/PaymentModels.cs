@@ -25,7 +25,8 @@ public sealed record PaymentResponse(
     DateTimeOffset UpdatedAt,
     string? FailureReason,
     string? RefundReason,
-    DateTimeOffset? SucceededAt = null);
+    DateTimeOffset? SucceededAt = null,
+    DateTimeOffset? TimedOutAt = null);
 
 internal static class PaymentMappings
 {
@@ -43,7 +44,8 @@ internal static class PaymentMappings
         payment.UpdatedAt,
         payment.FailureReason,
         payment.RefundReason,
-        payment.SucceededAt);
+        payment.SucceededAt,
+        payment.TimedOutAt);
 
     public static PaymentSucceeded ToSucceeded(this Payment payment) => new(
         EventId(payment), payment.OrderId, payment.CustomerId, payment.PaymentId, payment.Amount, payment.Currency, payment.Version, payment.UpdatedAt);

@@ -45,6 +45,11 @@ public sealed class PaymentStore(DaprClient dapr)
         }
     }
 
+    /// <summary>A change that reports nothing new (SaveState never publishes), guarded by the ETag read before.</summary>
+    /// <returns>false when the payment changed since <paramref name="etag"/> was read.</returns>
+    public Task<bool> TryRecordWithoutEventAsync(Payment payment, string etag, CancellationToken cancellationToken) =>
+        dapr.TrySaveStateAsync(DaprNames.StateStore, Key(payment.OrderId), payment, etag, cancellationToken: cancellationToken);
+
     /// <returns>false when the payment changed since <paramref name="etag"/> was read.</returns>
     public Task<bool> TryRecordAsync<TEvent>(Payment payment, string etag, TEvent @event, CancellationToken cancellationToken)
         where TEvent : notnull =>

@@ -36,13 +36,62 @@ public static class PaymentsApi
         return group;
     }
 
-    public static async Task<Results<Created<PaymentResponse>, Ok<PaymentResponse>, ProblemHttpResult, ValidationProblem>> ChargeAsync(
+    public static Task<Results<Created<PaymentResponse>, Ok<PaymentResponse>, ProblemHttpResult, ValidationProblem>> ChargeAsync(
         ChargeRequest request,
         PaymentStore store,
         IPaymentGateway gateway,
         TimeProvider time,
         IOptions<PaymentsOptions> options,
         ILoggerFactory loggers,
+        CancellationToken cancellationToken) =>
+        ChargeCoreAsync(request, store, gateway, time, options, loggers, lateOutcomeChecks: null, cancellationToken);
+
+    /// <summary>
+    /// The choreographed saga's charge: the same as <see cref="ChargeAsync"/>, except that the gateway gets
+    /// <see cref="PaymentsOptions.ChargeTimeout"/> to answer. Without an answer by then the payment becomes TimedOut
+    /// and PaymentFailed goes out (same outbox transaction), after the check of its late outcome was scheduled
+    /// (<see cref="LateOutcomeChecks"/>). A redelivery that finds the payment Pending (a crash before TimedOut was
+    /// recorded) asks the gateway again, with the same deadline.
+    /// </summary>
+    internal static Task<Results<Created<PaymentResponse>, Ok<PaymentResponse>, ProblemHttpResult, ValidationProblem>> ChargeWithDeadlineAsync(
+        ChargeRequest request,
+        PaymentStore store,
+        IPaymentGateway gateway,
+        LateOutcomeChecks lateOutcomeChecks,
+        TimeProvider time,
+        IOptions<PaymentsOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken) =>
+        ChargeCoreAsync(request, store, gateway, time, options, loggers, lateOutcomeChecks, cancellationToken);
+
+    /// <summary>
+    /// Asks the gateway for the charge's outcome, waiting at most <paramref name="timeout"/>; null when it did not
+    /// answer by then. The gateway keeps going (a real one may still charge): its idempotency key (the order id)
+    /// answers the same outcome to a later request.
+    /// </summary>
+    internal static async Task<GatewayOutcome?> AskGatewayAsync(
+        IPaymentGateway gateway, GatewayChargeRequest request, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await gateway.ChargeAsync(request, linked.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<Results<Created<PaymentResponse>, Ok<PaymentResponse>, ProblemHttpResult, ValidationProblem>> ChargeCoreAsync(
+        ChargeRequest request,
+        PaymentStore store,
+        IPaymentGateway gateway,
+        TimeProvider time,
+        IOptions<PaymentsOptions> options,
+        ILoggerFactory loggers,
+        LateOutcomeChecks? lateOutcomeChecks,
         CancellationToken cancellationToken)
     {
         if (Money.Validate(request.Amount, request.Currency) is { } invalid)
@@ -90,7 +139,32 @@ public static class PaymentsApi
                 logger.CompletingPendingPayment(command.OrderId);
             }
 
-            var outcome = await gateway.ChargeAsync(new GatewayChargeRequest(command.OrderId, command.CustomerId, command.Amount, command.Currency), cancellationToken);
+            GatewayOutcome outcome;
+            var gatewayRequest = new GatewayChargeRequest(command.OrderId, command.CustomerId, command.Amount, command.Currency);
+            if (lateOutcomeChecks is null)
+            {
+                outcome = await gateway.ChargeAsync(gatewayRequest, cancellationToken);
+            }
+            else if (await AskGatewayAsync(gateway, gatewayRequest, options.Value.ChargeTimeout, time, cancellationToken) is { } answered)
+            {
+                outcome = answered;
+            }
+            else
+            {
+                // Checker first: a TimedOut payment without its job would never learn its late outcome.
+                await lateOutcomeChecks.ScheduleAsync(command.OrderId, cancellationToken);
+                var timedOut = payment.TimeOut(time.GetUtcNow());
+                if (!await store.TryRecordAsync(timedOut, etag, timedOut.ToFailed(), cancellationToken))
+                {
+                    logger.ConcurrentChange("Payment", command.OrderId, attempt);
+                    continue;
+                }
+
+                logger.PaymentRecorded(timedOut.PaymentId, timedOut.OrderId, timedOut.Status, timedOut.Version);
+                logger.PaymentTimedOut(timedOut.OrderId, options.Value.ChargeTimeout);
+                return Answer(timedOut, created);
+            }
+
             var now = time.GetUtcNow();
             var settled = outcome.Decision switch
             {

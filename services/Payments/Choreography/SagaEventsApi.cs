@@ -25,7 +25,8 @@ public sealed record OrderCancellationRequestedCopy(string EventId, string Order
 /// <summary>
 /// The payments participant of the choreographed saga (DESIGN §3). OrderPlaced leaves a local copy of the order
 /// (amount, currency, customer, saga mode); StockReserved charges a choreographed order through the same
-/// idempotent charge as <c>POST /payments</c> (PaymentSucceeded/PaymentFailed go out through its outbox) — for an
+/// idempotent charge as <c>POST /payments</c>, bounded by <c>Payments:ChargeTimeout</c> (PaymentSucceeded/PaymentFailed
+/// go out through its outbox; a timeout is a PaymentFailed too, and a job settles the late outcome) — for an
 /// order that waits for a manual review, only once OrderReviewed approved it too (either may come first);
 /// OrderConfirmed awards floor(total) credit points through the same idempotent award as the credit API. Every
 /// effect is keyed by order id, so duplicates and redeliveries change nothing twice. Subscriptions:
@@ -82,6 +83,7 @@ public static class SagaEventsApi
         SagaOrderStore orders,
         PaymentStore payments,
         IPaymentGateway gateway,
+        LateOutcomeChecks lateOutcomeChecks,
         TimeProvider time,
         IOptions<PaymentsOptions> options,
         ILoggerFactory loggers,
@@ -101,7 +103,7 @@ public static class SagaEventsApi
             ? await orders.RecordStockReservedAsync(reserved.OrderId, time.GetUtcNow(), cancellationToken)
             : new ChargeGate(StockReserved: true, Approved: false);
         return await StepAsync(
-            type, reserved.EventId, reserved.OrderId, ChoreographyRules.OnStockReserved(order, gate), payments, gateway, time, options, loggers, logger, cancellationToken);
+            type, reserved.EventId, reserved.OrderId, ChoreographyRules.OnStockReserved(order, gate), payments, gateway, lateOutcomeChecks, time, options, loggers, logger, cancellationToken);
     }
 
     /// <summary>
@@ -113,6 +115,7 @@ public static class SagaEventsApi
         SagaOrderStore orders,
         PaymentStore payments,
         IPaymentGateway gateway,
+        LateOutcomeChecks lateOutcomeChecks,
         TimeProvider time,
         IOptions<PaymentsOptions> options,
         ILoggerFactory loggers,
@@ -132,7 +135,7 @@ public static class SagaEventsApi
             ? await orders.RecordApprovedAsync(reviewed.OrderId, time.GetUtcNow(), cancellationToken)
             : new ChargeGate(StockReserved: false, Approved: reviewed.Approved);
         return await StepAsync(
-            type, reviewed.EventId, reviewed.OrderId, ChoreographyRules.OnOrderReviewed(order, reviewed.Approved, gate), payments, gateway, time, options, loggers, logger, cancellationToken);
+            type, reviewed.EventId, reviewed.OrderId, ChoreographyRules.OnOrderReviewed(order, reviewed.Approved, gate), payments, gateway, lateOutcomeChecks, time, options, loggers, logger, cancellationToken);
     }
 
     private static async Task<Ok<TopicStatus>> StepAsync(
@@ -142,6 +145,7 @@ public static class SagaEventsApi
         SagaStep step,
         PaymentStore payments,
         IPaymentGateway gateway,
+        LateOutcomeChecks lateOutcomeChecks,
         TimeProvider time,
         IOptions<PaymentsOptions> options,
         ILoggerFactory loggers,
@@ -160,8 +164,10 @@ public static class SagaEventsApi
                 logger.SagaEventHandled(type, eventId, orderId, $"held: {hold.Why}");
                 return TypedResults.Ok(TopicStatus.Success);
             case SagaStep.Charge charge:
-                var result = await PaymentsApi.ChargeAsync(
-                    new ChargeRequest(charge.OrderId, charge.CustomerId, charge.Amount, charge.Currency), payments, gateway, time, options, loggers, cancellationToken);
+                // Bounded by Payments:ChargeTimeout: no coordinator waits for this charge, so payments itself gives up
+                // (TimedOut, PaymentFailed) and refunds a late approval; see PaymentsApi.ChargeWithDeadlineAsync.
+                var result = await PaymentsApi.ChargeWithDeadlineAsync(
+                    new ChargeRequest(charge.OrderId, charge.CustomerId, charge.Amount, charge.Currency), payments, gateway, lateOutcomeChecks, time, options, loggers, cancellationToken);
                 return Answer(type, eventId, orderId, result.Result, logger);
             default:
                 throw new InvalidOperationException("unexpected saga step");

@@ -140,6 +140,12 @@ public static class InvariantChecker
             {
                 violations.Add($"payment of order {orderId} is still Pending");
             }
+
+            if (paymentStatus == "TimedOut")
+            {
+                // A choreographed charge that timed out must learn its late outcome (refunded or failed) from its job.
+                violations.Add($"payment of order {orderId} is still TimedOut: its late outcome was never settled");
+            }
         }
 
         // 5. Effects applied once: one credit award per confirmed order, none left for a cancelled one.

@@ -15,11 +15,15 @@ public abstract class ModeRunFixture(string mode, bool injectFaults = true) : Sa
 
     private static readonly string[] Subscribers = ["catalog", "orders", "payments", "inventory", "order-saga", "order-query"];
 
-    /// <summary>Longer than the payment timeout, so the slow customer's charge lands after the deadline.</summary>
+    /// <summary>Longer than the payment timeouts, so the slow customer's charge lands after the deadline.</summary>
     public static readonly TimeSpan SlowResponse = TimeSpan.FromSeconds(12);
 
-    // Seconds rather than the default 30 s, yet far above a normal charge even on a loaded 2-core CI machine.
+    // Seconds rather than the default 30 s, yet far above a normal charge even on a loaded 2-core CI machine. The
+    // same bound holds for the choreographed charge (Payments:ChargeTimeout).
     private static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(8);
+
+    // How often payments asks the gateway again for a timed-out choreographed charge's late outcome.
+    private static readonly TimeSpan LateOutcomeCheckInterval = TimeSpan.FromSeconds(3);
 
     // Long enough for the test to see the review step and decide under a loaded CI machine; the expired case waits it out.
     private static readonly TimeSpan ReviewTimeout = TimeSpan.FromSeconds(15);
@@ -45,7 +49,12 @@ public abstract class ModeRunFixture(string mode, bool injectFaults = true) : Sa
 
     private static Dictionary<string, string> GatewaySettings()
     {
-        var settings = new Dictionary<string, string> { ["Payments__Gateway__SlowResponse"] = SlowResponse.ToString() };
+        var settings = new Dictionary<string, string>
+        {
+            ["Payments__Gateway__SlowResponse"] = SlowResponse.ToString(),
+            ["Payments__ChargeTimeout"] = PaymentTimeout.ToString(),
+            ["Payments__LateOutcomeCheckInterval"] = LateOutcomeCheckInterval.ToString(),
+        };
         foreach (var (customer, index) in SagaScenarios.Customers(Payer.Declines).Select((c, i) => (c, i)))
         {
             settings[$"Payments__Gateway__DeclinedCustomers__{index}"] = customer;

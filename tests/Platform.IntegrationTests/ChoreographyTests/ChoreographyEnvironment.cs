@@ -33,6 +33,9 @@ public abstract class ChoreographyEnvironment(PostgresFixture postgres) : IAsync
     /// <summary>Settings of the orders app (the review threshold of the review tests).</summary>
     protected virtual IReadOnlyDictionary<string, string?> OrdersSettings { get; } = new Dictionary<string, string?>();
 
+    /// <summary>Settings of the payments app besides the decline limit (the slow gateway of the timeout tests).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> PaymentsSettings { get; } = new Dictionary<string, string?>();
+
     public async ValueTask InitializeAsync()
     {
         _environment = await ServiceEnvironment.StartAsync(postgres.Server);
@@ -40,7 +43,7 @@ public abstract class ChoreographyEnvironment(PostgresFixture postgres) : IAsync
         Payments = await _environment.StartServiceAsync<global::Payments.PaymentsOptions>(global::Payments.DaprNames.AppId, new ServiceStartOptions
         {
             Faults = Faults,
-            Settings = new Dictionary<string, string?>
+            Settings = new Dictionary<string, string?>(PaymentsSettings)
             {
                 ["Payments:Gateway:DeclineAmountAbove"] = DeclineAmountAbove.ToString(CultureInfo.InvariantCulture),
             },

@@ -35,6 +35,22 @@ public sealed class RebuildSourceContractTests
     }
 
     [Fact]
+    public void PaymentResponse_TimedOutThenRefunded_ReadByTheRebuild_KeepsTheTimeoutAndRestoresItsPaymentFailed()
+    {
+        var refunded = Payment.Start(new ChargeCommand("order-1", "cust-1", 21.50m, "EUR"), At)
+            .TimeOut(At.AddSeconds(30))
+            .SettleLate(new GatewayDecision.Approved(), "gw_late", At.AddSeconds(40));
+        var response = new PaymentResponse(
+            refunded.OrderId, refunded.PaymentId, refunded.CustomerId, refunded.Amount, refunded.Currency, refunded.Status, refunded.Version, refunded.CreatedAt,
+            refunded.UpdatedAt, refunded.FailureReason, refunded.RefundReason, refunded.SucceededAt, refunded.TimedOutAt);
+
+        var copy = RoundTrip<PaymentCopy>(response);
+
+        Assert.Equal(("Refunded", 3L, At.AddSeconds(30), Payment.TimeoutReason), (copy.Status, copy.Version, copy.TimedOutAt, copy.FailureReason));
+        Assert.Equal([("PaymentFailed", 2L), ("PaymentRefunded", 3L)], SourceFacts.FactsOf(copy).Select(f => (f.EventType, f.Version)));
+    }
+
+    [Fact]
     public void ReservationResponse_ReadByTheRebuild_KeepsStatusVersionLinesAndTimes()
     {
         var response = new ReservationResponse("order-1", ReservationStatus.Committed, 3, [new ReservationLineResponse("SKU-1", 2)], [], null, At, At.AddSeconds(5), false, At.AddSeconds(1));

@@ -13,7 +13,7 @@ namespace Platform.IntegrationTests.PaymentsService;
 /// gateway simulator that declines amounts above 1000 and the customer "declined-customer", and answers
 /// "slow-customer" after 300 ms (to widen the window of concurrent charges).
 /// </summary>
-public sealed class PaymentsFixture(PostgresFixture postgres) : IAsyncLifetime
+public class PaymentsFixture(PostgresFixture postgres) : IAsyncLifetime
 {
     public const decimal DeclineAmountAbove = 1000m;
     public const string DeclinedCustomer = "declined-customer";
@@ -35,20 +35,21 @@ public sealed class PaymentsFixture(PostgresFixture postgres) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _environment = await ServiceEnvironment.StartAsync(postgres.Server);
-        _service = await _environment.StartServiceAsync<PaymentsOptions>(DaprNames.AppId, new ServiceStartOptions
-        {
-            Settings = new Dictionary<string, string?>
-            {
-                ["Payments:Gateway:DeclineAmountAbove"] = DeclineAmountAbove.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Payments:Gateway:DeclinedCustomers:0"] = DeclinedCustomer,
-                ["Payments:Gateway:SlowCustomers:0"] = SlowCustomer,
-                ["Payments:Gateway:SlowResponse"] = "00:00:00.300",
-            },
-        });
+        _service = await _environment.StartServiceAsync<PaymentsOptions>(DaprNames.AppId, new ServiceStartOptions { Settings = Settings });
     }
+
+    /// <summary>The app's settings: the gateway's declines and slowness described above.</summary>
+    protected virtual Dictionary<string, string?> Settings => new()
+    {
+        ["Payments:Gateway:DeclineAmountAbove"] = DeclineAmountAbove.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Payments:Gateway:DeclinedCustomers:0"] = DeclinedCustomer,
+        ["Payments:Gateway:SlowCustomers:0"] = SlowCustomer,
+        ["Payments:Gateway:SlowResponse"] = "00:00:00.300",
+    };
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_environment is not null)
         {
             await _environment.DisposeAsync();
