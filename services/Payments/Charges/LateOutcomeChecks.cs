@@ -25,9 +25,8 @@ public sealed class LateOutcomeChecks(HttpClient sidecar, IOptions<PaymentsOptio
 
     /// <summary>
     /// Schedules the check of the order's payment. Runs before TimedOut is committed, so every timed-out payment
-    /// has its checker; a retried handler finds the first attempt's job and keeps it (<c>overwrite</c> is not part
-    /// of daprd's documented HTTP API, so it is not sent). Any other failure throws: the payment stays Pending and
-    /// the delivery is retried.
+    /// has its checker; a retried handler finds the first attempt's job and keeps it (no <c>overwrite</c>: one
+    /// checker per payment is enough). Any other failure throws: the payment stays Pending and the delivery is retried.
     /// </summary>
     public async Task ScheduleAsync(string orderId, CancellationToken cancellationToken)
     {
