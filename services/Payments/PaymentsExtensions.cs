@@ -44,10 +44,12 @@ public sealed class PaymentsOptions
 
     /// <summary>
     /// How long a choreographed charge (on StockReserved) waits for the gateway; then the payment is TimedOut and
-    /// PaymentFailed goes out. <c>POST /payments</c> is not bounded: the orchestrated saga has its own timer.
+    /// PaymentFailed goes out. <c>POST /payments</c> is not bounded: the orchestrated saga has its own timer. The
+    /// default stays under pubsub.redis's processingTimeout (15 s in components/pubsub.yaml): a handler that waits
+    /// longer has its StockReserved claimed and delivered again while it still waits (harmless, but wasted work).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
-    public TimeSpan ChargeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ChargeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often a timed-out payment asks the gateway again for its late outcome (whole seconds).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
