@@ -28,8 +28,8 @@ public sealed class ChargeTimeoutFixture(PostgresFixture postgres) : PaymentsFix
         ["Payments:Gateway:DeclinedCustomers:0"] = SlowDecliner,
         ["Payments:Gateway:SlowCustomers:0"] = SlowPayer,
         ["Payments:Gateway:SlowCustomers:1"] = SlowDecliner,
-        // Far beyond the timeout, so a check fired right after the timeout still finds no answer.
-        ["Payments:Gateway:SlowResponse"] = "00:00:06",
+        // Far beyond the timeout, so a check fired right after the timeout still finds no answer, even on a busy machine.
+        ["Payments:Gateway:SlowResponse"] = "00:00:10",
     };
 }
 

@@ -29,8 +29,17 @@ public sealed class WorkflowStoreOutageTests
         await run.Postgres.StartAgainAsync();
 
         // A start that was never saved must leave no live instance behind (it used to: AlreadyExists, and it never ran).
-        await Eventually.MatchAsync(() => TryStartAsync(run, id), started => started, Deadline, "the start succeeds once the store is back");
-        Assert.Equal("fired", await CompletedOutputAsync(run, id));
+        var errors = new ConcurrentQueue<string>();
+        try
+        {
+            await Eventually.MatchAsync(() => TryStartAsync(run, id, errors), started => started, Deadline, "the start succeeds once the store is back");
+            Assert.Equal("fired", await CompletedOutputAsync(run, id));
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // Failed once in a full CI run; say what the retried starts and the sidecar saw.
+            throw new TimeoutException($"{ex.Message}\nstart errors:\n{string.Join("\n", errors)}\nsidecar log:\n{run.Logs.Dump()}", ex);
+        }
     }
 
     [Fact]
@@ -118,16 +127,17 @@ public sealed class WorkflowStoreOutageTests
         Assert.Equal("parent(child)", await CompletedOutputAsync(run, parentId));
     }
 
-    private static async Task<bool> TryStartAsync(OutageRun run, string id)
+    private static async Task<bool> TryStartAsync(OutageRun run, string id, ConcurrentQueue<string> errors)
     {
         try
         {
             await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(TimerWorkflow), id, 10);
             return true;
         }
-        catch (Exception ex) when (FindRpc(ex) is { StatusCode: not StatusCode.AlreadyExists })
+        catch (Exception ex) when (FindRpc(ex) is { StatusCode: not StatusCode.AlreadyExists } rpc)
         {
             // A pooled connection the outage broke: a store error may be retried here, never AlreadyExists.
+            errors.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {rpc.StatusCode}: {rpc.Status.Detail}");
             return false;
         }
     }
