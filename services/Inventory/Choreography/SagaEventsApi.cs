@@ -7,15 +7,23 @@ using ServiceDefaults;
 
 namespace Inventory.Choreography;
 
+/// <summary>What every event copy carries: the event's id (for the logs) and the order it is about.</summary>
+public interface ISagaEventCopy
+{
+    string EventId { get; }
+
+    string OrderId { get; }
+}
+
 // Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced, OrderConfirmed and
 // OrderCancellationRequested from topic orders, PaymentFailed from topic payments.
 public sealed record OrderPlacedLineCopy(string Sku, int Quantity);
 
-public sealed record OrderPlacedCopy(string EventId, string OrderId, long Version, string SagaMode, IReadOnlyList<OrderPlacedLineCopy> Lines);
+public sealed record OrderPlacedCopy(string EventId, string OrderId, long Version, string SagaMode, IReadOnlyList<OrderPlacedLineCopy> Lines) : ISagaEventCopy;
 
-public sealed record OrderEventCopy(string EventId, string OrderId, long Version);
+public sealed record OrderEventCopy(string EventId, string OrderId, long Version) : ISagaEventCopy;
 
-public sealed record OrderCancelledCopy(string EventId, string OrderId, long Version, string? SagaMode = null);
+public sealed record OrderCancelledCopy(string EventId, string OrderId, long Version, string? SagaMode = null) : ISagaEventCopy;
 
 /// <summary>What handling a saga event came to: the delivery answer and what to log.</summary>
 internal sealed record SagaAnswer(TopicStatus Status, string Outcome);
@@ -60,10 +68,8 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "OrderPlaced";
-        var placed = await ReadAsync<OrderPlacedCopy>(request, type, logger, cancellationToken);
-        if (placed is null || Invalid(placed.EventId, placed.OrderId) is not null)
+        if (await ReadValidAsync<OrderPlacedCopy>(request, type, logger, cancellationToken) is not { } placed)
         {
-            logger.SagaEventDropped(type, placed is null ? "unreadable" : Invalid(placed.EventId, placed.OrderId)!);
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -93,10 +99,8 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "PaymentFailed";
-        var failed = await ReadAsync<OrderEventCopy>(request, type, logger, cancellationToken);
-        if (failed is null || Invalid(failed.EventId, failed.OrderId) is not null)
+        if (await ReadValidAsync<OrderEventCopy>(request, type, logger, cancellationToken) is not { } failed)
         {
-            logger.SagaEventDropped(type, failed is null ? "unreadable" : Invalid(failed.EventId, failed.OrderId)!);
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -113,10 +117,8 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "OrderConfirmed";
-        var confirmed = await ReadAsync<OrderEventCopy>(request, type, logger, cancellationToken);
-        if (confirmed is null || Invalid(confirmed.EventId, confirmed.OrderId) is not null)
+        if (await ReadValidAsync<OrderEventCopy>(request, type, logger, cancellationToken) is not { } confirmed)
         {
-            logger.SagaEventDropped(type, confirmed is null ? "unreadable" : Invalid(confirmed.EventId, confirmed.OrderId)!);
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -137,10 +139,8 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "OrderCancelled";
-        var cancelled = await ReadAsync<OrderCancelledCopy>(request, type, logger, cancellationToken);
-        if (cancelled is null || Invalid(cancelled.EventId, cancelled.OrderId) is not null)
+        if (await ReadValidAsync<OrderCancelledCopy>(request, type, logger, cancellationToken) is not { } cancelled)
         {
-            logger.SagaEventDropped(type, cancelled is null ? "unreadable" : Invalid(cancelled.EventId, cancelled.OrderId)!);
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -159,10 +159,8 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "OrderCancellationRequested";
-        var cancelled = await ReadAsync<OrderEventCopy>(request, type, logger, cancellationToken);
-        if (cancelled is null || Invalid(cancelled.EventId, cancelled.OrderId) is not null)
+        if (await ReadValidAsync<OrderEventCopy>(request, type, logger, cancellationToken) is not { } cancelled)
         {
-            logger.SagaEventDropped(type, cancelled is null ? "unreadable" : Invalid(cancelled.EventId, cancelled.OrderId)!);
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -238,12 +236,36 @@ public static class SagaEventsApi
         return TypedResults.Ok(answer.Status);
     }
 
+    /// <summary>The event, or null (logged; the caller answers DROP) when it is malformed, lacks an event id or names no valid order.</summary>
+    private static async Task<T?> ReadValidAsync<T>(HttpRequest request, string type, ILogger logger, CancellationToken cancellationToken)
+        where T : class, ISagaEventCopy
+    {
+        if (await ReadAsync<T>(request, type, logger, cancellationToken) is not { } copy)
+        {
+            return null;
+        }
+
+        if (Invalid(copy.EventId, copy.OrderId) is { } problem)
+        {
+            logger.SagaEventDropped(type, problem);
+            return null;
+        }
+
+        return copy;
+    }
+
     private static async Task<T?> ReadAsync<T>(HttpRequest request, string type, ILogger logger, CancellationToken cancellationToken)
         where T : class
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(request.Body, EventJson, cancellationToken);
+            if (await JsonSerializer.DeserializeAsync<T>(request.Body, EventJson, cancellationToken) is { } read)
+            {
+                return read;
+            }
+
+            logger.SagaEventDropped(type, "unreadable: the body is JSON null");
+            return null;
         }
         catch (JsonException ex)
         {

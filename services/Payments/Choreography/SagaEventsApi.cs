@@ -9,18 +9,26 @@ using ServiceDefaults;
 
 namespace Payments.Choreography;
 
+/// <summary>What every event copy carries: the event's id (for the logs) and the order it is about.</summary>
+public interface ISagaEventCopy
+{
+    string EventId { get; }
+
+    string OrderId { get; }
+}
+
 // Our copies of the fields we read (tolerant reader; public for the contract tests): OrderPlaced, OrderReviewed,
 // OrderConfirmed and OrderCancellationRequested from topic orders,
 // StockReserved from topic inventory.
-public sealed record OrderPlacedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, decimal Total, string Currency, bool ReviewRequired = false);
+public sealed record OrderPlacedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, decimal Total, string Currency, bool ReviewRequired = false) : ISagaEventCopy;
 
-public sealed record OrderReviewedCopy(string EventId, string OrderId, long Version, bool Approved);
+public sealed record OrderReviewedCopy(string EventId, string OrderId, long Version, bool Approved) : ISagaEventCopy;
 
-public sealed record OrderConfirmedCopy(string EventId, string OrderId, long Version);
+public sealed record OrderConfirmedCopy(string EventId, string OrderId, long Version) : ISagaEventCopy;
 
-public sealed record StockReservedCopy(string EventId, string OrderId, long Version);
+public sealed record StockReservedCopy(string EventId, string OrderId, long Version) : ISagaEventCopy;
 
-public sealed record OrderCancellationRequestedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, string? Reason = null);
+public sealed record OrderCancellationRequestedCopy(string EventId, string OrderId, string CustomerId, long Version, string SagaMode, string? Reason = null) : ISagaEventCopy;
 
 /// <summary>
 /// The payments participant of the choreographed saga (DESIGN §3). OrderPlaced leaves a local copy of the order
@@ -57,16 +65,14 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "OrderPlaced";
-        var placed = await ReadAsync<OrderPlacedCopy>(request, type, logger, cancellationToken);
-        if (placed is null)
+        if (await ReadValidAsync<OrderPlacedCopy>(request, type, logger, cancellationToken) is not { } placed)
         {
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
-        var problem = Invalid(placed.EventId, placed.OrderId) ?? (Identifiers.IsValid(placed.CustomerId) ? null : "customerId is not a valid id");
-        if (problem is not null)
+        if (!Identifiers.IsValid(placed.CustomerId))
         {
-            logger.SagaEventDropped(type, problem);
+            logger.SagaEventDropped(type, "customerId is not a valid id");
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -91,10 +97,8 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "StockReserved";
-        var reserved = await ReadAsync<StockReservedCopy>(request, type, logger, cancellationToken);
-        if (reserved is null || Invalid(reserved.EventId, reserved.OrderId) is not null)
+        if (await ReadValidAsync<StockReservedCopy>(request, type, logger, cancellationToken) is not { } reserved)
         {
-            logger.SagaEventDropped(type, reserved is null ? "unreadable" : Invalid(reserved.EventId, reserved.OrderId)!);
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -123,10 +127,8 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "OrderReviewed";
-        var reviewed = await ReadAsync<OrderReviewedCopy>(request, type, logger, cancellationToken);
-        if (reviewed is null || Invalid(reviewed.EventId, reviewed.OrderId) is not null)
+        if (await ReadValidAsync<OrderReviewedCopy>(request, type, logger, cancellationToken) is not { } reviewed)
         {
-            logger.SagaEventDropped(type, reviewed is null ? "unreadable" : Invalid(reviewed.EventId, reviewed.OrderId)!);
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -185,10 +187,8 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "OrderConfirmed";
-        var confirmed = await ReadAsync<OrderConfirmedCopy>(request, type, logger, cancellationToken);
-        if (confirmed is null || Invalid(confirmed.EventId, confirmed.OrderId) is not null)
+        if (await ReadValidAsync<OrderConfirmedCopy>(request, type, logger, cancellationToken) is not { } confirmed)
         {
-            logger.SagaEventDropped(type, confirmed is null ? "unreadable" : Invalid(confirmed.EventId, confirmed.OrderId)!);
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -225,10 +225,8 @@ public static class SagaEventsApi
     {
         var logger = loggers.CreateLogger(LogCategory);
         const string type = "OrderCancellationRequested";
-        var cancelled = await ReadAsync<OrderCancellationRequestedCopy>(request, type, logger, cancellationToken);
-        if (cancelled is null || Invalid(cancelled.EventId, cancelled.OrderId) is not null)
+        if (await ReadValidAsync<OrderCancellationRequestedCopy>(request, type, logger, cancellationToken) is not { } cancelled)
         {
-            logger.SagaEventDropped(type, cancelled is null ? "unreadable" : Invalid(cancelled.EventId, cancelled.OrderId)!);
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
@@ -301,12 +299,36 @@ public static class SagaEventsApi
         }
     }
 
+    /// <summary>The event, or null (logged; the caller answers DROP) when it is malformed, lacks an event id or names no valid order.</summary>
+    private static async Task<T?> ReadValidAsync<T>(HttpRequest request, string type, ILogger logger, CancellationToken cancellationToken)
+        where T : class, ISagaEventCopy
+    {
+        if (await ReadAsync<T>(request, type, logger, cancellationToken) is not { } copy)
+        {
+            return null;
+        }
+
+        if (Invalid(copy.EventId, copy.OrderId) is { } problem)
+        {
+            logger.SagaEventDropped(type, problem);
+            return null;
+        }
+
+        return copy;
+    }
+
     private static async Task<T?> ReadAsync<T>(HttpRequest request, string type, ILogger logger, CancellationToken cancellationToken)
         where T : class
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(request.Body, EventJson, cancellationToken);
+            if (await JsonSerializer.DeserializeAsync<T>(request.Body, EventJson, cancellationToken) is { } read)
+            {
+                return read;
+            }
+
+            logger.SagaEventDropped(type, "unreadable: the body is JSON null");
+            return null;
         }
         catch (JsonException ex)
         {

@@ -28,6 +28,9 @@ public abstract class ChoreographyEnvironment(PostgresFixture postgres) : IAsync
 
     public RunningService Inventory { get; private set; } = null!;
 
+    /// <summary>The Redis of the environment: pub/sub streams (topics and dead-letter topics) and the stores on it.</summary>
+    public RedisServer Redis => (_environment ?? throw new InvalidOperationException("not started")).Redis;
+
     protected abstract FaultOptions? Faults { get; }
 
     /// <summary>Settings of the orders app (the review threshold of the review tests).</summary>
