@@ -69,15 +69,25 @@ public static class Extensions
 
     private static void AddTelemetry(this IHostApplicationBuilder builder)
     {
+        var exported = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthRequest(context))
-                .AddHttpClientInstrumentation());
-        // Exported only when a collector is configured, as in eShop's service defaults.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthRequest(context))
+                    .AddHttpClientInstrumentation();
+                if (!exported)
+                {
+                    // Nobody reads the spans: activities keep only their trace context (propagation data), no recorded data.
+                    tracing.SetSampler(new AlwaysOffSampler());
+                }
+            });
+        // Exported only when a collector is configured, as in eShop's service defaults; without one, metrics would be
+        // aggregated for nobody.
+        if (exported)
         {
+            telemetry.WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
             telemetry.UseOtlpExporter();
         }
     }
