@@ -449,6 +449,32 @@ public abstract class OrdersServiceTests(OrdersServiceFixture fixture)
     }
 
     [Fact]
+    public async Task PlaceOrder_CallerSendsTraceparent_TheOutboxEventCarriesTheSameTrace()
+    {
+        // The trace context flows from the incoming request through the app's Dapr call into the sidecar's outbox
+        // event (ServiceDefaults samples spans off without a collector; the context must still flow).
+        var sku = NewSku();
+        await SeedProductAsync(sku, price: 5m);
+        var traceId = Guid.NewGuid().ToString("N");
+        var request = Request(NewKey(), Json(Body(NewCustomer(), (sku, 1))));
+        request.Headers.Add("traceparent", $"00-{traceId}-{Guid.NewGuid().ToString("N")[..16]}-01");
+        // A caller outside this process: the test process's own HttpClient would add a traceparent of its own.
+        using var caller = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = Service.Http.BaseAddress };
+
+        var response = await caller.SendAsync(request, Token);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var orderId = (await ReadAsync(response)).GetProperty("orderId").GetString()!;
+        var placed = await Eventually.MatchAsync(
+            async () => (await StreamAsync(DaprNames.OrdersTopic)).Select(raw => JsonDocument.Parse(raw).RootElement)
+                .FirstOrDefault(e => e.GetProperty("type").GetString() == "OrderPlaced" && e.GetProperty("data").GetProperty("orderId").GetString() == orderId),
+            e => e.ValueKind == JsonValueKind.Object,
+            Patience,
+            $"OrderPlaced of {orderId}");
+        Assert.Equal(traceId, placed.GetProperty("traceid").GetString()!.Split('-')[1]);
+    }
+
+    [Fact]
     public async Task OpenApi_Document_DescribesEveryOrderEndpoint()
     {
         var document = await Service.Http.GetStringAsync("/openapi/v1.json", Token);
