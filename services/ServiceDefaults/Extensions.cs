@@ -79,7 +79,8 @@ public static class Extensions
                     .AddHttpClientInstrumentation();
                 if (!exported)
                 {
-                    // Nobody reads the spans: activities keep only their trace context (propagation data), no recorded data.
+                    // Nobody reads the spans: activities keep only their trace context, which still flows to the sidecar
+                    // (and into outbox events: OrdersServiceTests.PlaceOrder_CallerSendsTraceparent_…).
                     tracing.SetSampler(new AlwaysOffSampler());
                 }
             });
