@@ -24,6 +24,16 @@ public static class FaultFreeComparison
     /// </summary>
     private static readonly string[] ReservationHistory = ["reservation.version", "readModel.stock.version", "readModel.timeline"];
 
+    /// <summary>
+    /// In the choreographed style a customer's cancellation right after the confirmation races payments' credit
+    /// award: OrderConfirmed and OrderCancellationRequested leave the outbox close together and a subscription's
+    /// workers handle them concurrently, so the revocation may come first (a tombstone, RevokedBeforeAward, 0 points)
+    /// or second (25 points awarded, then revoked) — a clean CI run met the first order without any injected fault.
+    /// Both end with no points; the credit entry's history and the read model's timeline are left out, the balance
+    /// and everything else stay in.
+    /// </summary>
+    private static readonly string[] CreditHistory = ["credit.orders", "credit.version", "readModel.timeline"];
+
     // The faulted run converges later: a reordered delivery waits out its delay, a redelivery the broker's window.
     private static readonly TimeSpan ConvergenceTimeout = TimeSpan.FromSeconds(60);
 
@@ -70,14 +80,19 @@ public static class FaultFreeComparison
         foreach (var (scenario, order) in Scenarios.Zip(orders))
         {
             var state = await BusinessState.ReadAsync(run, order, scenario.Sku);
-            states.Add(RacesTheReservation(scenario, run.Mode) ? state.Without(ReservationHistory) : state);
+            states.Add(LeftOut(scenario, run.Mode) is { } history ? state.Without(history) : state);
         }
 
         return states;
     }
 
-    private static bool RacesTheReservation(SagaScenario scenario, string mode) =>
-        mode == "Choreography" && scenario.Name is "review-rejected-compared" or "review-expired-compared";
+    /// <summary>The history the saga style lets race for this scenario, or null when everything is compared.</summary>
+    private static string[]? LeftOut(SagaScenario scenario, string mode) => (mode, scenario.Name) switch
+    {
+        ("Choreography", "review-rejected-compared" or "review-expired-compared") => ReservationHistory,
+        ("Choreography", "cancelled-by-customer-compared") => CreditHistory,
+        _ => null,
+    };
 
     private static async Task<AcknowledgedOrder[]> RunScenariosAsync(SagaRunFixture run, string name)
     {
