@@ -373,7 +373,11 @@ public sealed class RedisStreamsPubSub(string componentName, RedisStreamsSetting
         catch (Exception ex)
         {
             PubSubLog.RedisProcessingFailed(_logger, componentName, id, work.Stream, ex.Message);
-            var overran = settings.ProcessingTimeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(started) >= settings.ProcessingTimeout;
+            // Cut off by our own processingTimeout token is overrunning by definition. The elapsed time alone is not
+            // enough: the timer may fire a fraction of a millisecond before the stopwatch reaches the timeout, and such
+            // an entry was acknowledged and never redelivered (the flaky redelivery test of sessions 3–5).
+            var overran = timeout.IsCancellationRequested
+                || (settings.ProcessingTimeout > TimeSpan.Zero && Stopwatch.GetElapsedTime(started) >= settings.ProcessingTimeout);
             // An injected crash is a process dying mid-handler: nothing acknowledges the entry.
             if (overran || work.Token.IsCancellationRequested || ex is Faults.SimulatedCrashException)
             {
