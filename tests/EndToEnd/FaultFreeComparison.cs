@@ -19,10 +19,16 @@ public static class FaultFreeComparison
     /// In the choreographed style a review's rejection or expiry races inventory's reservation: the order's
     /// OrderCancelled may reach inventory before or after its OrderPlaced. Both paths end with the stock released and
     /// nothing charged, but one reserved first (a StockReserved, one more reservation version, one more timeline
-    /// entry) and the other never did. For those scenarios the reservation's history is left out of the comparison;
-    /// its outcome (status, lines, the SKU's stock) and everything else stay in.
+    /// entry, the reserved lines kept on the released reservation, two more stock versions) and the other never did
+    /// (a tombstone "released before it was reserved" without lines). For those scenarios the reservation's history
+    /// is left out of the comparison; its outcome (status Released, the SKU's available and reserved units) and
+    /// everything else stay in.
     /// </summary>
-    private static readonly string[] ReservationHistory = ["reservation.version", "readModel.stock.version", "readModel.timeline"];
+    private static readonly string[] ReservationHistory =
+    [
+        "reservation.version", "reservation.lines", "reservation.reason", "composed.stock.version", "composed.stock.lines", "composed.stock.reason",
+        "stock.version", "readModel.stock.version", "readModel.timeline",
+    ];
 
     /// <summary>
     /// In the choreographed style a customer's cancellation right after the confirmation races payments' credit
