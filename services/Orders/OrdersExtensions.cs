@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Orders.Replica;
 using Orders.Ordering;
+using ServiceDefaults;
 
 namespace Orders;
 
@@ -16,7 +17,7 @@ public static class OrdersExtensions
         builder.Services.AddSingleton<CustomerDirectory>();
         builder.Services.AddSingleton<PriceReplica>();
         builder.Services.AddSagaFastPath();
-        builder.Services.AddReviewDeadlines();
+        builder.Services.AddSidecarHttpClient<ReviewDeadlines>();
         return builder;
     }
 }

@@ -4,6 +4,7 @@ using Payments.Choreography;
 using Payments.Credit;
 using Payments.Domain;
 using Payments.Gateway;
+using ServiceDefaults;
 
 namespace Payments;
 
@@ -20,7 +21,7 @@ public static class PaymentsExtensions
         builder.Services.AddSingleton<SagaOrderStore>();
         builder.Services.AddSingleton<PaymentGatewaySimulator>();
         builder.Services.AddSingleton<IPaymentGateway>(services => services.GetRequiredService<PaymentGatewaySimulator>());
-        builder.Services.AddLateOutcomeChecks();
+        builder.Services.AddSidecarHttpClient<LateOutcomeChecks>();
         return builder;
     }
 }

@@ -62,25 +62,3 @@ public sealed class LateOutcomeChecks(HttpClient sidecar, IOptions<PaymentsOptio
         return response.IsSuccessStatusCode;
     }
 }
-
-internal static class LateOutcomeChecksRegistration
-{
-    public static IServiceCollection AddLateOutcomeChecks(this IServiceCollection services)
-    {
-        services.AddHttpClient<LateOutcomeChecks>((provider, client) =>
-        {
-            // daprd's contract: DAPR_HTTP_ENDPOINT, else DAPR_HTTP_PORT on localhost (3500 by default); DAPR_API_TOKEN if set.
-            var configuration = provider.GetRequiredService<IConfiguration>();
-            client.BaseAddress = new Uri(configuration["DAPR_HTTP_ENDPOINT"] is { Length: > 0 } endpoint
-                ? endpoint
-                : $"http://127.0.0.1:{configuration["DAPR_HTTP_PORT"] ?? "3500"}");
-            if (configuration["DAPR_API_TOKEN"] is { Length: > 0 } token)
-            {
-                client.DefaultRequestHeaders.Add("dapr-api-token", token);
-            }
-
-            client.Timeout = TimeSpan.FromSeconds(10);
-        });
-        return services;
-    }
-}
