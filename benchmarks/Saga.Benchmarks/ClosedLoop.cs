@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Saga.Benchmarks;
 
 /// <summary>The figures of one load point: sagas per second and latency from accepted to terminal.</summary>
-internal sealed record LoadResult(string Variant, int Concurrency, int Completed, int Compensated, double PerSecond, double P50Ms, double P99Ms, string CpuPerSaga)
+internal sealed record LoadResult(string Variant, int Concurrency, int Completed, int Compensated, double PerSecond, double P50Ms, double P99Ms, string CostPerSaga)
 {
     public string Row => $"| {Variant} | {Concurrency} | {PerSecond:0.0} | {P50Ms:0.0} ms | {P99Ms:0.0} ms | {Completed} ({Compensated} compensated) |";
 
@@ -14,8 +14,10 @@ internal sealed record LoadResult(string Variant, int Concurrency, int Completed
 internal static class ClosedLoop
 {
     /// <param name="saga">Runs saga number i to its terminal state; returns true when it took a compensation path.</param>
-    public static async Task<LoadResult> RunAsync(string variant, int concurrency, TimeSpan duration, TimeSpan warmup, Func<int, Task<bool>> saga)
+    /// <param name="meter">What to count per saga besides the CPU of this process tree (a PostgreSQL server, Redis).</param>
+    public static async Task<LoadResult> RunAsync(string variant, int concurrency, TimeSpan duration, TimeSpan warmup, Func<int, Task<bool>> saga, Meter? meter = null)
     {
+        meter ??= new Meter();
         var counter = 0;
         var warmupEnd = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         var end = warmupEnd + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -26,12 +28,12 @@ internal static class ClosedLoop
         var cpuAtStart = Task.Run(async () =>
         {
             await Task.Delay(warmup);
-            return ProcessCpu.Snapshot();
+            return await meter.ReadAsync();
         });
         var cpuAtEnd = Task.Run(async () =>
         {
             await Task.Delay(warmup + duration);
-            return ProcessCpu.Snapshot();
+            return await meter.ReadAsync();
         });
 
         async Task WorkerAsync()
@@ -60,8 +62,8 @@ internal static class ClosedLoop
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(WorkerAsync)));
         var sorted = latencies.Order().ToArray();
         double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-        // CPU of every process in the window over the sagas that finished in it (those started in the warm-up too).
-        var cpu = ProcessCpu.PerSaga(await cpuAtStart, await cpuAtEnd, finishedInWindow);
+        // Costs in the window over the sagas that finished in it (those started in the warm-up too).
+        var cpu = meter.PerSaga(await cpuAtStart, await cpuAtEnd, finishedInWindow);
         return new LoadResult(variant, concurrency, sorted.Length, compensated, sorted.Length / duration.TotalSeconds, Percentile(0.50), Percentile(0.99), cpu);
     }
 }

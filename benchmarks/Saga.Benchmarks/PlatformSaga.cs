@@ -8,9 +8,10 @@ namespace Saga.Benchmarks;
 /// <summary>
 /// S1 of W1: the full path — every app a process through the runner with its sidecar, the outbox, pub/sub and
 /// (orchestration) the workflow engine. One saga = POST /orders with an Idempotency-Key and the chosen sagaMode,
-/// then GET /orders/{id} until it is Confirmed or Cancelled; a declined customer takes the compensation path.
+/// then wait until it is Confirmed or Cancelled (<see cref="OrderObserver"/>, or <c>GET /orders/{id}</c> with
+/// <c>--observe api</c>); a declined customer takes the compensation path.
 /// </summary>
-internal sealed class PlatformSaga(PlatformRun run, HttpClient orders) : IAsyncDisposable
+internal sealed class PlatformSaga(PlatformRun run, HttpClient orders, OrderObserver observer) : IAsyncDisposable
 {
     public const string DeclinedCustomer = "declined-customer";
 
@@ -18,6 +19,7 @@ internal sealed class PlatformSaga(PlatformRun run, HttpClient orders) : IAsyncD
     {
         var run = await PlatformRun.StartAsync(
             apps: PlatformRun.AllApps.Where(a => a.AppId is not "gateway" and not "order-query").ToList(),
+            durablePostgres: true,
             appSettings: new Dictionary<string, IReadOnlyDictionary<string, string>>
             {
                 ["payments"] = new Dictionary<string, string> { ["Payments__Gateway__DeclinedCustomers__0"] = DeclinedCustomer },
@@ -34,7 +36,8 @@ internal sealed class PlatformSaga(PlatformRun run, HttpClient orders) : IAsyncD
         // Wait until the last product reached the orders replica through the outbox and pub/sub.
         await Eventually.MatchAsync(
             async () => (await orders.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "orders ready");
-        return new PlatformSaga(run, orders);
+        var observer = new OrderObserver(run.Postgres.NpgsqlConnectionString("orders"), TimeSpan.FromMilliseconds(PollInterval));
+        return new PlatformSaga(run, orders, observer);
     }
 
     /// <summary>One saga to its terminal state; true when it ended Cancelled (the compensation path).</summary>
@@ -65,6 +68,11 @@ internal sealed class PlatformSaga(PlatformRun run, HttpClient orders) : IAsyncD
             await Task.Delay(50);
         }
 
+        if (!ObserveThroughApi)
+        {
+            return await observer.TerminalAsync(orderId);
+        }
+
         while (true)
         {
             using var order = JsonDocument.Parse(await orders.GetStringAsync(new Uri($"/orders/{orderId}", UriKind.Relative)));
@@ -83,9 +91,16 @@ internal sealed class PlatformSaga(PlatformRun run, HttpClient orders) : IAsyncD
     /// <summary>Milliseconds between two reads of a pending order (<c>--poll-ms</c>).</summary>
     public static int PollInterval { get; set; } = 5;
 
+    /// <summary>CPU (PostgreSQL included), PostgreSQL transactions and Redis commands per saga.</summary>
+    public Meter Meter { get; } = new(run.Postgres, run.Redis, () => observer.Queries);
+
+    /// <summary>Poll each order through <c>GET /orders/{id}</c> instead of the store (<c>--observe api</c>).</summary>
+    public static bool ObserveThroughApi { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         orders.Dispose();
+        await observer.DisposeAsync();
         await run.DisposeAsync();
     }
 }

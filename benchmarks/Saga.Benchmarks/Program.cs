@@ -6,12 +6,14 @@ using Saga.Benchmarks;
 // monolith doing the same reads and writes in one PostgreSQL transaction, measured in the same run (docs/benchmarks.md).
 // Usage: dotnet run -c Release --project benchmarks/Saga.Benchmarks -- [--suite monolith|orchestration|choreography|all|reads|idle] [--seconds 15]
 //        [--warmup 3] [--concurrency 1,8,32] [--decline-every 10] [--skus 50] [--poll-ms 5]
+//        [--observe store|api]
 var suite = ArgText(args, "--suite", "all");
 var seconds = ArgValue(args, "--seconds", 15);
 var warmup = ArgValue(args, "--warmup", 3);
 var declineEvery = ArgValue(args, "--decline-every", 10);
 var skus = ArgValue(args, "--skus", 50);
 PlatformSaga.PollInterval = ArgValue(args, "--poll-ms", 5);
+PlatformSaga.ObserveThroughApi = ArgText(args, "--observe", "store") == "api";
 var concurrencies = ArgText(args, "--concurrency", "1,8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
 
 if (suite == "idle")
@@ -49,9 +51,10 @@ if (suite is "monolith" or "all")
     foreach (var concurrency in concurrencies)
     {
         var result = await ClosedLoop.RunAsync("monolith (one Npgsql transaction)", concurrency, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup),
-            i => monolith.RunAsync($"BENCH-{1 + (i % skus)}", $"customer-{i % 97}", $"key-{concurrency}-{i}", declined: i % declineEvery == 0));
+            i => monolith.RunAsync($"BENCH-{1 + (i % skus)}", $"customer-{i % 97}", $"key-{concurrency}-{i}", declined: i % declineEvery == 0),
+            new Meter(postgres));
         Console.WriteLine(result.Row);
-        Console.WriteLine("  " + result.CpuPerSaga);
+        Console.WriteLine("  " + result.CostPerSaga);
         results.Add(result);
     }
 }
@@ -67,9 +70,10 @@ foreach (var mode in modes.Where(m => suite == "all" || string.Equals(suite, m, 
                 $"BENCH-{1 + (i % skus)}",
                 i % declineEvery == 0 ? PlatformSaga.DeclinedCustomer : $"customer-{i % 97}",
                 $"key-{mode}-{concurrency}-{i}",
-                mode));
+                mode),
+            platform.Meter);
         Console.WriteLine(result.Row);
-        Console.WriteLine("  " + result.CpuPerSaga);
+        Console.WriteLine("  " + result.CostPerSaga);
         results.Add(result);
     }
 }

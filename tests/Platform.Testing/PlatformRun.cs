@@ -50,14 +50,16 @@ public sealed partial class PlatformRun : IAsyncDisposable
     /// <param name="appSettings">Extra environment per app id (e.g. the payment gateway's decline rules).</param>
     /// <param name="faults">Fault spec per app id for its sidecar (the --sidecar-faults syntax).</param>
     /// <param name="sidecarLogLevel">The sidecars' log level ("info" shows e.g. every injected fault in <see cref="Output"/>).</param>
+    /// <param name="durablePostgres">PostgreSQL with fsync on, as benchmarks need (tests run without for speed).</param>
     public static async Task<PlatformRun> StartAsync(
         IReadOnlyList<PlatformApp>? apps = null,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? appSettings = null,
         IReadOnlyDictionary<string, string>? faults = null,
-        string sidecarLogLevel = "warn")
+        string sidecarLogLevel = "warn",
+        bool durablePostgres = false)
     {
         apps ??= AllApps;
-        var postgres = await PostgresServer.StartAsync();
+        var postgres = await PostgresServer.StartAsync(durablePostgres);
         var redis = await RedisServer.StartAsync();
         var directory = System.IO.Directory.CreateTempSubdirectory("platform-run-").FullName;
         var ports = apps.ToDictionary(a => a.AppId, _ => ProcessRunner.FreePort(), StringComparer.Ordinal);

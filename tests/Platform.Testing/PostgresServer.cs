@@ -27,6 +27,16 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Connection string for the maintenance database (user postgres, trust auth).</summary>
     public string AdminConnectionString { get; }
 
+    /// <summary>The postmaster's process id (its backends are its children), for benchmarks that count its CPU; null for an existing server.</summary>
+    public int? ServerProcessId
+    {
+        get
+        {
+            var pidFile = _dataDirectory is null ? null : Path.Combine(_dataDirectory, "postmaster.pid");
+            return pidFile is not null && File.Exists(pidFile) ? int.Parse(File.ReadLines(pidFile).First(), System.Globalization.CultureInfo.InvariantCulture) : null;
+        }
+    }
+
     /// <param name="durable">fsync and synchronous_commit on, as benchmarks need; tests run without for speed.</param>
     public static async Task<PostgresServer> StartAsync(bool durable = false)
     {
