@@ -127,6 +127,27 @@ public sealed class WorkflowStoreOutageTests
         Assert.Equal("parent(child)", await CompletedOutputAsync(run, parentId));
     }
 
+    [Fact]
+    public async Task Terminate_StoreRefusesAPendingInstancesWrites_FailsAndTheInstanceStaysPendingUntilTerminatedAgain()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var id = "pending-" + Guid.NewGuid().ToString("N");
+        // A start an hour away keeps the instance Pending: never run by a worker, the engine terminates it itself.
+        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(ApprovalWorkflow), id, 0, DateTimeOffset.UtcNow.AddHours(1), TestContext.Current.CancellationToken);
+        await run.RefuseWritesAsync(id);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => run.Worker.Client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken));
+        // The failed termination left nothing behind in memory that the store does not have (it used to read Terminated).
+        Assert.Equal(WorkflowRuntimeStatus.Pending, await StatusAsync(run, id));
+
+        await run.AcceptWritesAsync();
+        await run.Worker.Client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken);
+        Assert.Equal(WorkflowRuntimeStatus.Terminated, await StatusAsync(run, id));
+    }
+
+    private static async Task<WorkflowRuntimeStatus?> StatusAsync(OutageRun run, string id) =>
+        (await run.Worker.Client.GetWorkflowStateAsync(id, getInputsAndOutputs: false, TestContext.Current.CancellationToken))?.RuntimeStatus;
+
     private static async Task<bool> TryStartAsync(OutageRun run, string id, ConcurrentQueue<string> errors)
     {
         try

@@ -199,17 +199,42 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
             if (instance.Status == OrchestrationStatus.Pending)
             {
                 // Never run by a worker: terminated directly, with the terminate input as result.
+                var (inFlight, historyCount, inbox) = (instance.InFlight, instance.History.Count, instance.Inbox.ToList());
                 instance.InFlight = null;
                 instance.History.AddRange(instance.Inbox.Where(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionStarted));
                 instance.Inbox.Clear();
                 instance.History.Add(NewEvent(e => e.ExecutionCompleted = new ExecutionCompletedEvent { WorkflowStatus = OrchestrationStatus.Terminated, Result = request.Output }));
-                await store.SaveAsync(instance, cancellationToken);
+                try
+                {
+                    await store.SaveAsync(instance, cancellationToken);
+                }
+                catch
+                {
+                    // Not terminated: the instance stays as it was saved, and the caller may terminate it again.
+                    instance.InFlight = inFlight;
+                    instance.History.RemoveRange(historyCount, instance.History.Count - historyCount);
+                    instance.Inbox.Clear();
+                    instance.Inbox.AddRange(inbox);
+                    throw;
+                }
+
                 instance.NotifyChanged();
             }
             else
             {
-                instance.Inbox.Add(NewEvent(e => e.ExecutionTerminated = new ExecutionTerminatedEvent { Input = request.Output, Recurse = request.Recursive }));
-                await store.SaveAsync(instance, cancellationToken);
+                var terminated = NewEvent(e => e.ExecutionTerminated = new ExecutionTerminatedEvent { Input = request.Output, Recurse = request.Recursive });
+                instance.Inbox.Add(terminated);
+                try
+                {
+                    await store.SaveAsync(instance, cancellationToken);
+                }
+                catch
+                {
+                    // Not accepted: a later turn must not run a termination the caller was told had failed.
+                    instance.Inbox.Remove(terminated);
+                    throw;
+                }
+
                 Dispatch(instance);
                 instance.NotifyChanged();
             }
@@ -224,7 +249,17 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
             instance.Lock.Release();
         }
 
-        await NotifyParentIfTerminalAsync(instance, cancellationToken);
+        try
+        {
+            await NotifyParentIfTerminalAsync(instance, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // The termination is saved; the parent is told by the repair timer, as after a turn (Execution.cs).
+            WorkflowLog.SaveFailed(_logger, instance.Id, "parent notice", ex.Message);
+            _timers.Schedule(new TimerEntry(instance.Id, TimerEntry.RepairLinksId, instance.Generation, _time.GetUtcNow() + SaveRetryDelay));
+        }
+
         foreach (var child in children.Where(c => _instances.ContainsKey(c)))
         {
             await TerminateAsync(new TerminateRequest { InstanceId = child, Output = request.Output, Recursive = true }, cancellationToken);
