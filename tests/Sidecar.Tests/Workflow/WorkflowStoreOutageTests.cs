@@ -145,6 +145,29 @@ public sealed class WorkflowStoreOutageTests
         Assert.Equal(WorkflowRuntimeStatus.Terminated, await StatusAsync(run, id));
     }
 
+    [Fact]
+    public async Task Terminate_AnotherEventArrivesBehindIt_TheSidecarForcesTheTermination()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var id = "forced-" + Guid.NewGuid().ToString("N");
+        var gate = OutageGate.For(id);
+        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageGatedApprovalWorkflow), id, "x");
+        await Eventually.MatchAsync(() => gate.Entered, n => n >= 1, Deadline, "the second turn runs");
+
+        // While the second turn is held, the termination and then an event the workflow does not wait for queue up:
+        // the next turn's newest event is not the termination, so the SDK does not answer it (contract §6.5).
+        var terminate = run.Worker.Client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken);
+        await Eventually.MatchAsync(() => run.InboxRowsAsync(id), rows => rows >= 1, Deadline, "the termination is in the inbox");
+        await run.Worker.Client.RaiseEventAsync(id, "unrelated", "x", TestContext.Current.CancellationToken);
+        gate.Open();
+
+        // It used to hang here: the instance kept waiting and the termination was never applied.
+        await terminate.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        var state = await run.Worker.Client.GetWorkflowStateAsync(id, getInputsAndOutputs: true, TestContext.Current.CancellationToken);
+        Assert.Equal(WorkflowRuntimeStatus.Terminated, state!.RuntimeStatus);
+        Assert.Equal("stop", state.ReadOutputAs<string>());
+    }
+
     private static async Task<WorkflowRuntimeStatus?> StatusAsync(OutageRun run, string id) =>
         (await run.Worker.Client.GetWorkflowStateAsync(id, getInputsAndOutputs: false, TestContext.Current.CancellationToken))?.RuntimeStatus;
 
@@ -194,6 +217,7 @@ public sealed class WorkflowStoreOutageTests
                 TestWorkflowRegistry.RegisterAll(options);
                 options.RegisterWorkflow<OutageGatedActivityWorkflow>();
                 options.RegisterWorkflow<OutageGatedTurnWorkflow>();
+                options.RegisterWorkflow<OutageGatedApprovalWorkflow>();
                 options.RegisterActivity<OutageGatedActivity>();
                 options.RegisterWorkflow<OutageParentWorkflow>();
                 options.RegisterWorkflow<OutageChildWorkflow>();
@@ -225,6 +249,15 @@ public sealed class WorkflowStoreOutageTests
         }
 
         public Task AcceptWritesAsync() => ExecuteAsync("DELETE FROM refused_keys");
+
+        /// <summary>The instance's saved inbox rows (contract's key layout: <c>...||&lt;instance&gt;||inbox-NNNNNN</c>).</summary>
+        public async Task<long> InboxRowsAsync(string instanceId)
+        {
+            await using var connection = new NpgsqlConnection(Postgres.NpgsqlConnectionString(Database));
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM state WHERE key LIKE $1", connection) { Parameters = { new() { Value = $"%||{instanceId}||inbox-%" } } };
+            return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+        }
 
         public async Task<long> RefusedWritesAsync()
         {
@@ -302,6 +335,17 @@ internal sealed class OutageGatedTurnWorkflow : Workflow<string, string>
     {
         OutageGate.For(context.InstanceId).Pass();
         return Task.FromResult("done");
+    }
+}
+
+/// <summary>Holds its second turn at the instance's gate (the first makes it Running), then waits for an approval.</summary>
+internal sealed class OutageGatedApprovalWorkflow : Workflow<string, string>
+{
+    public override async Task<string> RunAsync(WorkflowContext context, string input)
+    {
+        await context.CreateTimer(TimeSpan.FromMilliseconds(1));
+        OutageGate.For(context.InstanceId).Pass();
+        return "decision:" + await context.WaitForExternalEventAsync<string>("approve");
     }
 }
 

@@ -81,6 +81,16 @@ internal sealed partial class WorkflowEngine
                 }
             }
 
+            if (!instance.IsTerminal && batch.LastOrDefault(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionTerminated) is { } terminated)
+            {
+                // The SDK answers a termination only when it is the turn's newest event; when another event arrived
+                // behind it, daprd forces TERMINATED with the terminate input as result (contract §6.5).
+                instance.History.Add(NewEvent(e => e.ExecutionCompleted = new ExecutionCompletedEvent { WorkflowStatus = OrchestrationStatus.Terminated, Result = terminated.ExecutionTerminated.Input }));
+                instance.Timers.Clear();
+                instance.Activities.Clear();
+                instance.Inbox.Clear();
+            }
+
             try
             {
                 await store.SaveAsync(instance, cancellationToken);
