@@ -30,6 +30,7 @@ internal static class ReadPaths
     {
         await using var run = await PlatformRun.StartAsync(
             apps: PlatformRun.AllApps,
+            durablePostgres: true,
             faults: gatewayFaults is null ? null : new Dictionary<string, string> { ["gateway"] = gatewayFaults });
         using var catalog = run.Client("catalog");
         using var inventory = run.Client("inventory");
