@@ -23,4 +23,20 @@ public static class IntegrationEventJson
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
     };
+
+    /// <summary>Reads one event from a delivery's body; on failure, why it is to be dropped (malformed JSON, or JSON null).</summary>
+    public static async Task<(T? Event, string? DropReason)> ReadAsync<T>(Stream body, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(body, Options, cancellationToken) is { } read
+                ? (read, null)
+                : (null, "unreadable: the body is JSON null");
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"malformed: {ex.Message}");
+        }
+    }
 }

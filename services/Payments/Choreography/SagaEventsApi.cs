@@ -303,8 +303,10 @@ public static class SagaEventsApi
     private static async Task<T?> ReadValidAsync<T>(HttpRequest request, string type, ILogger logger, CancellationToken cancellationToken)
         where T : class, ISagaEventCopy
     {
-        if (await ReadAsync<T>(request, type, logger, cancellationToken) is not { } copy)
+        var (copy, dropReason) = await IntegrationEventJson.ReadAsync<T>(request.Body, cancellationToken);
+        if (copy is null)
         {
+            logger.SagaEventDropped(type, dropReason!);
             return null;
         }
 
@@ -315,26 +317,6 @@ public static class SagaEventsApi
         }
 
         return copy;
-    }
-
-    private static async Task<T?> ReadAsync<T>(HttpRequest request, string type, ILogger logger, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            if (await JsonSerializer.DeserializeAsync<T>(request.Body, EventJson, cancellationToken) is { } read)
-            {
-                return read;
-            }
-
-            logger.SagaEventDropped(type, "unreadable: the body is JSON null");
-            return null;
-        }
-        catch (JsonException ex)
-        {
-            logger.SagaEventDropped(type, $"malformed: {ex.Message}");
-            return null;
-        }
     }
 
     private static string? Invalid(string eventId, string orderId) =>
