@@ -17,6 +17,7 @@ internal sealed class OrderObserver : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _queries;
+    private volatile Exception? _failure;
 
     public OrderObserver(string ordersConnectionString, TimeSpan interval)
     {
@@ -29,13 +30,41 @@ internal sealed class OrderObserver : IAsyncDisposable
     public long Queries => Interlocked.Read(ref _queries);
 
     /// <summary>Completes with true when the order ends Cancelled, false when Confirmed.</summary>
-    public Task<bool> TerminalAsync(string orderId) =>
-        _pending.GetOrAdd(StateKey(orderId), _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task<bool> TerminalAsync(string orderId)
+    {
+        var waiter = _pending.GetOrAdd(StateKey(orderId), _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (_failure is { } failure)
+        {
+            waiter.TrySetException(failure); // the loop has already failed the waiters it knew of
+        }
+
+        return waiter.Task;
+    }
 
     // Dapr's default key prefix: the app id (contract: keyPrefix appid).
     private static string StateKey(string orderId) => "orders||" + orderId;
 
     private async Task LoopAsync(TimeSpan interval)
+    {
+        try
+        {
+            await ReadUntilStoppedAsync(interval).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A store the observer cannot read (or a row it does not understand) fails the run instead of hanging it.
+            _failure = new InvalidOperationException("the order observer stopped: " + ex.Message, ex);
+            foreach (var key in _pending.Keys)
+            {
+                if (_pending.TryRemove(key, out var waiter))
+                {
+                    waiter.TrySetException(_failure);
+                }
+            }
+        }
+    }
+
+    private async Task ReadUntilStoppedAsync(TimeSpan interval)
     {
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
