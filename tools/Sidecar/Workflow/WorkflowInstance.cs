@@ -35,10 +35,20 @@ internal sealed class WorkflowInstance(string id)
     /// <summary>Durable timers not yet fired, by timer id (the createTimer action's id).</summary>
     public Dictionary<int, DateTimeOffset> Timers { get; } = [];
 
-    /// <summary>How many history/inbox rows the store holds, so a save writes only what changed.</summary>
+    /// <summary>How many history rows the store holds, so a save writes only the new ones.</summary>
     public int PersistedHistoryCount { get; set; }
 
-    public int PersistedInboxCount { get; set; }
+    /// <summary>
+    /// The inbox events the store holds, by row index (null = not known), so a save rewrites only rows whose event
+    /// changed. Events are compared by reference: an inbox event is never changed once added (turns work on clones).
+    /// </summary>
+    public List<HistoryEvent?> PersistedInbox { get; } = [];
+
+    /// <summary>The customStatus row the store holds (null = no row), so a save writes it only when it changed.</summary>
+    public string? PersistedCustomStatus { get; set; }
+
+    /// <summary>True after a failed save, which may have committed anyway: the next save writes the customStatus row.</summary>
+    public bool PersistedCustomStatusUnknown { get; set; }
 
     /// <summary>True after a sendEvent action: daprd 1.16–1.18 cannot route it and the instance is stuck until another event arrives.</summary>
     public bool Stuck { get; set; }

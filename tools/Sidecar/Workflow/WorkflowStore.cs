@@ -29,23 +29,51 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
             operations.Add(Delete(Key(instance.Id, HistoryName(i))));
         }
 
+        // A row whose event is still the one stored is left alone: an activity result adds one row, not one per
+        // event waiting in the inbox. A turn that consumed the head of the inbox shifts the rest, which rewrites them.
+        var persistedInbox = instance.PersistedInbox;
         for (var i = 0; i < instance.Inbox.Count; i++)
         {
-            operations.Add(Upsert(Key(instance.Id, InboxName(i)), instance.Inbox[i].ToByteArray()));
+            if (i >= persistedInbox.Count || !ReferenceEquals(instance.Inbox[i], persistedInbox[i]))
+            {
+                operations.Add(Upsert(Key(instance.Id, InboxName(i)), instance.Inbox[i].ToByteArray()));
+            }
         }
 
-        for (var i = instance.Inbox.Count; i < instance.PersistedInboxCount; i++)
+        for (var i = instance.Inbox.Count; i < persistedInbox.Count; i++)
         {
             operations.Add(Delete(Key(instance.Id, InboxName(i))));
         }
 
-        operations.Add(instance.CustomStatus is null
-            ? Delete(Key(instance.Id, "customStatus"))
-            : Upsert(Key(instance.Id, "customStatus"), new StringValue { Value = instance.CustomStatus }.ToByteArray()));
+        if (instance.PersistedCustomStatusUnknown || !string.Equals(instance.CustomStatus, instance.PersistedCustomStatus, StringComparison.Ordinal))
+        {
+            operations.Add(instance.CustomStatus is null
+                ? Delete(Key(instance.Id, "customStatus"))
+                : Upsert(Key(instance.Id, "customStatus"), new StringValue { Value = instance.CustomStatus }.ToByteArray()));
+        }
+
         operations.Add(Upsert(Key(instance.Id, "metadata"), EncodeMetadata(instance.Inbox.Count, instance.History.Count, instance.Generation)));
-        await store.ExecuteTransactionAsync(operations, cancellationToken);
+        try
+        {
+            await store.ExecuteTransactionAsync(operations, cancellationToken);
+        }
+        catch
+        {
+            // The transaction may have committed before the error reached us: the next save rewrites every inbox
+            // row that may be there, and the customStatus row.
+            var rows = Math.Max(instance.Inbox.Count, persistedInbox.Count);
+            persistedInbox.Clear();
+            persistedInbox.AddRange(Enumerable.Repeat<HistoryEvent?>(null, rows));
+
+            instance.PersistedCustomStatusUnknown = true;
+            throw;
+        }
+
         instance.PersistedHistoryCount = instance.History.Count;
-        instance.PersistedInboxCount = instance.Inbox.Count;
+        persistedInbox.Clear();
+        persistedInbox.AddRange(instance.Inbox);
+        instance.PersistedCustomStatus = instance.CustomStatus;
+        instance.PersistedCustomStatusUnknown = false;
     }
 
     /// <returns>Null when no metadata row exists for the id.</returns>
@@ -75,7 +103,8 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
         }
 
         instance.PersistedHistoryCount = historyLength;
-        instance.PersistedInboxCount = inboxLength;
+        instance.PersistedInbox.AddRange(instance.Inbox);
+        instance.PersistedCustomStatus = instance.CustomStatus;
         return instance;
     }
 
@@ -87,7 +116,7 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
             operations.Add(Delete(Key(instance.Id, HistoryName(i))));
         }
 
-        for (var i = 0; i < Math.Max(instance.Inbox.Count, instance.PersistedInboxCount); i++)
+        for (var i = 0; i < Math.Max(instance.Inbox.Count, instance.PersistedInbox.Count); i++)
         {
             operations.Add(Delete(Key(instance.Id, InboxName(i))));
         }
@@ -96,7 +125,9 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
         operations.Add(Delete(Key(instance.Id, "metadata")));
         await store.ExecuteTransactionAsync(operations, cancellationToken);
         instance.PersistedHistoryCount = 0;
-        instance.PersistedInboxCount = 0;
+        instance.PersistedInbox.Clear();
+        instance.PersistedCustomStatus = null;
+        instance.PersistedCustomStatusUnknown = false;
     }
 
     /// <summary>Instance ids from the metadata rows, as daprd's ListInstanceIDs finds them (KeysLike).</summary>
