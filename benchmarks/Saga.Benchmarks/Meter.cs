@@ -5,19 +5,24 @@ using Platform.Testing;
 namespace Saga.Benchmarks;
 
 /// <summary>What one point costs per saga: the CPU of every process (PostgreSQL's server included) and the backend operations.</summary>
-internal sealed record MeterReading(Dictionary<string, double> CpuMs, Dictionary<string, long> Transactions, Dictionary<string, long> RedisCommands, long ObserverQueries);
+internal sealed record MeterReading(
+    Dictionary<string, double> CpuMs, Dictionary<string, long> Transactions, Dictionary<string, long> RowsWritten, Dictionary<string, long> RedisCommands, long ObserverQueries);
 
 /// <summary>
 /// Reads the counters a saga moves: CPU time per program (<see cref="ProcessCpu"/>), PostgreSQL transactions per
 /// database (pg_stat_database, which backends flush about once a second; a statement outside a transaction counts as
 /// one, and so does the DISCARD ALL that Npgsql's pool sends when a connection is reused: the monolith's one
-/// transaction per saga reads 2.0) and Redis commands (INFO commandstats, commands run by scripts included).
+/// transaction per saga reads 2.0), the rows they insert, update and delete, and Redis commands (INFO commandstats,
+/// commands run by scripts included).
 /// The observer's own queries to orders' database are subtracted: they measure, they are not the saga.
 /// </summary>
 internal sealed class Meter(PostgresServer? postgres = null, RedisServer? redis = null, Func<long>? observerQueries = null)
 {
-    public async Task<MeterReading> ReadAsync() =>
-        new(ProcessCpu.Snapshot(postgres?.ServerProcessId), await TransactionsAsync(), await RedisCommandsAsync(), observerQueries?.Invoke() ?? 0);
+    public async Task<MeterReading> ReadAsync()
+    {
+        var (transactions, rowsWritten) = await PostgresCountsAsync();
+        return new(ProcessCpu.Snapshot(postgres?.ServerProcessId), transactions, rowsWritten, await RedisCommandsAsync(), observerQueries?.Invoke() ?? 0);
+    }
 
     public string PerSaga(MeterReading before, MeterReading after, int sagas)
     {
@@ -31,6 +36,7 @@ internal sealed class Meter(PostgresServer? postgres = null, RedisServer? redis 
             }
 
             text += "\n  PostgreSQL transactions per saga " + Summary(transactions);
+            text += "\n  PostgreSQL rows written per saga " + Summary(Deltas(before.RowsWritten, after.RowsWritten, sagas));
         }
 
         if (after.RedisCommands.Count > 0)
@@ -51,25 +57,28 @@ internal sealed class Meter(PostgresServer? postgres = null, RedisServer? redis 
             + string.Join(", ", shown.Select(p => FormattableString.Invariant($"{p.Key} {p.Value:0.0}")));
     }
 
-    private async Task<Dictionary<string, long>> TransactionsAsync()
+    private async Task<(Dictionary<string, long> Transactions, Dictionary<string, long> RowsWritten)> PostgresCountsAsync()
     {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var transactions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var rowsWritten = new Dictionary<string, long>(StringComparer.Ordinal);
         if (postgres is null)
         {
-            return counts;
+            return (transactions, rowsWritten);
         }
 
         await using var connection = new NpgsqlConnection(postgres.AdminConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT datname, xact_commit + xact_rollback FROM pg_stat_database WHERE datname NOT IN ('postgres', 'template0', 'template1')", connection);
+            "SELECT datname, xact_commit + xact_rollback, tup_inserted + tup_updated + tup_deleted FROM pg_stat_database " +
+            "WHERE datname NOT IN ('postgres', 'template0', 'template1')", connection);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            counts[reader.GetString(0)] = reader.GetInt64(1);
+            transactions[reader.GetString(0)] = reader.GetInt64(1);
+            rowsWritten[reader.GetString(0)] = reader.GetInt64(2);
         }
 
-        return counts;
+        return (transactions, rowsWritten);
     }
 
     private async Task<Dictionary<string, long>> RedisCommandsAsync()
