@@ -25,6 +25,13 @@ public sealed class ChoreographyRulesTests
     public void OnOrderCancelled_ChoreographedBySeenPlacementOrByTheEventsMode_Releases(bool seen, string? mode, SagaReaction reaction) =>
         Assert.Equal(reaction, ChoreographyRules.OnOrderCancelled(seen ? new SagaParticipation("order-1", Now) : null, mode));
 
+    [Theory]
+    [InlineData("Orchestration", true)]
+    [InlineData("Choreography", false)]
+    [InlineData(null, false)]
+    public void RunsAnotherSaga_EventNamesItsMode_TrueOnlyForAnotherMode(string? mode, bool another) =>
+        Assert.Equal(another, ChoreographyRules.RunsAnotherSaga(mode));
+
     [Fact]
     public void OnPaymentFailedAndOrderConfirmed_OrderNeverSeenInChoreography_Ignored()
     {

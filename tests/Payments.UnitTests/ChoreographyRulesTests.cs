@@ -38,6 +38,13 @@ public sealed class ChoreographyRulesTests
     public void OnOrderConfirmed_ChoreographedOrder_AwardsFloorOfTotal() =>
         Assert.Equal(new SagaStep.Award("cust-1", "order-1", 25), ChoreographyRules.OnOrderConfirmed(Copy()));
 
+    [Theory]
+    [InlineData("Orchestration", true)]
+    [InlineData("Choreography", false)]
+    [InlineData(null, false)]
+    public void SkipAnotherSaga_EventNamesItsMode_SkipsOnlyAnotherModeWithoutTheCopy(string? mode, bool skipped) =>
+        Assert.Equal(skipped, ChoreographyRules.SkipAnotherSaga(mode) is not null);
+
     [Fact]
     public void OnOrderConfirmed_TotalBelowOnePoint_Skipped() =>
         Assert.IsType<SagaStep.Skip>(ChoreographyRules.OnOrderConfirmed(Copy(total: 0.99m)));

@@ -21,7 +21,8 @@ public sealed record OrderPlacedLineCopy(string Sku, int Quantity);
 
 public sealed record OrderPlacedCopy(string EventId, string OrderId, long Version, string SagaMode, IReadOnlyList<OrderPlacedLineCopy> Lines) : ISagaEventCopy;
 
-public sealed record OrderEventCopy(string EventId, string OrderId, long Version) : ISagaEventCopy;
+/// <param name="SagaMode">Null when the event does not name it (PaymentFailed, older producers): the participation marker tells.</param>
+public sealed record OrderEventCopy(string EventId, string OrderId, long Version, string? SagaMode = null) : ISagaEventCopy;
 
 public sealed record OrderCancelledCopy(string EventId, string OrderId, long Version, string? SagaMode = null) : ISagaEventCopy;
 
@@ -122,7 +123,8 @@ public static class SagaEventsApi
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
-        if (ChoreographyRules.OnOrderConfirmed(await markers.GetAsync(confirmed.OrderId, cancellationToken)) == SagaReaction.Ignore)
+        // An orchestrated order's event says so: no need to read the marker to learn it.
+        if (ChoreographyRules.RunsAnotherSaga(confirmed.SagaMode) || ChoreographyRules.OnOrderConfirmed(await markers.GetAsync(confirmed.OrderId, cancellationToken)) == SagaReaction.Ignore)
         {
             return Respond(type, confirmed.EventId, confirmed.OrderId, new SagaAnswer(TopicStatus.Success, "ignored: not an order of the choreographed saga here"), logger);
         }
@@ -164,7 +166,7 @@ public static class SagaEventsApi
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
-        if (ChoreographyRules.OnOrderCancellationRequested(await markers.GetAsync(cancelled.OrderId, cancellationToken)) == SagaReaction.Ignore)
+        if (ChoreographyRules.RunsAnotherSaga(cancelled.SagaMode) || ChoreographyRules.OnOrderCancellationRequested(await markers.GetAsync(cancelled.OrderId, cancellationToken)) == SagaReaction.Ignore)
         {
             return Respond(type, cancelled.EventId, cancelled.OrderId, new SagaAnswer(TopicStatus.Success, "ignored: not an order of the choreographed saga here"), logger);
         }

@@ -42,6 +42,13 @@ public static partial class ChoreographyRules
     public static SagaReaction OnOrderPlaced(string sagaMode) =>
         string.Equals(sagaMode, Choreography, StringComparison.Ordinal) ? SagaReaction.Reserve : SagaReaction.Ignore;
 
+    /// <summary>
+    /// True when an event names another saga mode than the choreographed one: its order is not ours, whatever the
+    /// marker says (an order's mode never changes). False when it names this one or none, so the marker decides.
+    /// </summary>
+    public static bool RunsAnotherSaga(string? eventSagaMode) =>
+        eventSagaMode is not null && !string.Equals(eventSagaMode, Choreography, StringComparison.Ordinal);
+
     /// <summary>Only an order inventory saw placed in the choreographed saga is released: the others belong to their workflow.</summary>
     public static SagaReaction OnPaymentFailed(SagaParticipation? participation) => participation is null ? SagaReaction.Ignore : SagaReaction.Release;
 

@@ -30,7 +30,11 @@ public sealed record OrderPlaced(
     DateTimeOffset OccurredAt,
     bool ReviewRequired = false);
 
-public sealed record OrderConfirmed(string EventId, string OrderId, string CustomerId, long Version, DateTimeOffset OccurredAt);
+/// <summary>
+/// The order is confirmed. The saga mode lets payments and inventory, which act on it only in the choreographed saga,
+/// leave an orchestrated order alone without reading what they know of it.
+/// </summary>
+public sealed record OrderConfirmed(string EventId, string OrderId, string CustomerId, long Version, DateTimeOffset OccurredAt, SagaMode SagaMode);
 
 /// <summary>
 /// The order is cancelled. The saga mode tells inventory to release a choreographed order's reservation (a review
@@ -81,7 +85,7 @@ internal static class OrderEventMapping
             [.. o.Lines.Select(l => new OrderPlacedLine(l.Sku, l.ProductName, l.Quantity, l.UnitPrice))],
             o.Currency, o.Total, o.PlacedAt ?? o.CreatedAt, ReviewRequired: o.Review is not null)),
         OrderChange.Confirmed { Order: var o } => (OrderEventTypes.OrderConfirmed, new OrderConfirmed(
-            change.EventId, o.OrderId, o.CustomerId, o.Version, o.ConfirmedAt ?? o.CreatedAt)),
+            change.EventId, o.OrderId, o.CustomerId, o.Version, o.ConfirmedAt ?? o.CreatedAt, o.SagaMode)),
         OrderChange.Cancelled { Order: var o } => (OrderEventTypes.OrderCancelled, new OrderCancelled(
             change.EventId, o.OrderId, o.CustomerId, o.Version, o.CancellationReason ?? "", o.CancelledAt ?? o.CreatedAt, o.SagaMode)),
         OrderChange.ReviewApproved { Order: var o } => (OrderEventTypes.OrderReviewed, new OrderReviewed(

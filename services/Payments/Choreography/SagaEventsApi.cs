@@ -24,7 +24,8 @@ public sealed record OrderPlacedCopy(string EventId, string OrderId, string Cust
 
 public sealed record OrderReviewedCopy(string EventId, string OrderId, long Version, bool Approved) : ISagaEventCopy;
 
-public sealed record OrderConfirmedCopy(string EventId, string OrderId, long Version) : ISagaEventCopy;
+/// <param name="SagaMode">Null from a producer that does not name it yet: the copy of the order tells.</param>
+public sealed record OrderConfirmedCopy(string EventId, string OrderId, long Version, string? SagaMode = null) : ISagaEventCopy;
 
 public sealed record StockReservedCopy(string EventId, string OrderId, long Version) : ISagaEventCopy;
 
@@ -192,7 +193,8 @@ public static class SagaEventsApi
             return TypedResults.Ok(TopicStatus.Drop);
         }
 
-        switch (ChoreographyRules.OnOrderConfirmed(await orders.GetAsync(confirmed.OrderId, cancellationToken)))
+        // An orchestrated order's event says so: no need to read the copy to learn it.
+        switch (ChoreographyRules.SkipAnotherSaga(confirmed.SagaMode) ?? ChoreographyRules.OnOrderConfirmed(await orders.GetAsync(confirmed.OrderId, cancellationToken)))
         {
             case SagaStep.Award award:
                 var result = await CreditApi.AwardAsync(

@@ -57,6 +57,13 @@ public static class ChoreographyRules
     public static bool IsChoreographed(SagaOrder order) => string.Equals(order.SagaMode, Choreography, StringComparison.Ordinal);
 
     /// <summary>
+    /// The skip of an event that names another saga mode than the choreographed one (an order's mode never changes);
+    /// null when it names this one or none, so the copy of the order decides.
+    /// </summary>
+    public static SagaStep.Skip? SkipAnotherSaga(string? eventSagaMode) =>
+        eventSagaMode is null || string.Equals(eventSagaMode, Choreography, StringComparison.Ordinal) ? null : new SagaStep.Skip($"the order runs the {eventSagaMode} saga");
+
+    /// <summary>
     /// StockReserved → charge the order. Without the copy we cannot tell the amount nor even the mode, so the
     /// event waits for its OrderPlaced (delivery retries); orchestrated orders are charged by their workflow.
     /// </summary>

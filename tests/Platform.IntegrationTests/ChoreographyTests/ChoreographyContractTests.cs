@@ -34,10 +34,10 @@ public sealed class ChoreographyContractTests
     [Fact]
     public void OrderConfirmed_ProducerSample_ReadByPaymentsAndInventory()
     {
-        var json = Json(new Orders.Contracts.OrderConfirmed($"{OrderId}:2", OrderId, "cust-1", 2, At));
+        var json = Json(new Orders.Contracts.OrderConfirmed($"{OrderId}:2", OrderId, "cust-1", 2, At, Orders.Domain.SagaMode.Choreography));
 
-        Assert.Equal(new Payments.Choreography.OrderConfirmedCopy($"{OrderId}:2", OrderId, 2), JsonSerializer.Deserialize<Payments.Choreography.OrderConfirmedCopy>(json, Payments.Choreography.SagaEventsApi.EventJson));
-        Assert.Equal(new Inventory.Choreography.OrderEventCopy($"{OrderId}:2", OrderId, 2), JsonSerializer.Deserialize<Inventory.Choreography.OrderEventCopy>(json, Inventory.Choreography.SagaEventsApi.EventJson));
+        Assert.Equal(new Payments.Choreography.OrderConfirmedCopy($"{OrderId}:2", OrderId, 2, "Choreography"), JsonSerializer.Deserialize<Payments.Choreography.OrderConfirmedCopy>(json, Payments.Choreography.SagaEventsApi.EventJson));
+        Assert.Equal(new Inventory.Choreography.OrderEventCopy($"{OrderId}:2", OrderId, 2, "Choreography"), JsonSerializer.Deserialize<Inventory.Choreography.OrderEventCopy>(json, Inventory.Choreography.SagaEventsApi.EventJson));
     }
 
     [Fact]

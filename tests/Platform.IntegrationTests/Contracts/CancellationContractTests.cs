@@ -34,7 +34,7 @@ public sealed class CancellationContractTests
 
         Assert.Equal(new OrderSaga.Sagas.OrderCancellationRequestedEvent($"{OrderId}:3", OrderId, "cust-1", 3, OrderSaga.Sagas.OrderEventsApi.OrchestrationMode, "changed my mind"), saga);
         Assert.Equal(new Payments.Choreography.OrderCancellationRequestedCopy($"{OrderId}:3", OrderId, "cust-1", 3, "Orchestration", "changed my mind"), payments);
-        Assert.Equal(new Inventory.Choreography.OrderEventCopy($"{OrderId}:3", OrderId, 3), inventory);
+        Assert.Equal(new Inventory.Choreography.OrderEventCopy($"{OrderId}:3", OrderId, 3, "Orchestration"), inventory);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class EventContractTests
         object sample = eventType switch
         {
             nameof(OrderPlaced) => new OrderPlaced($"{order}:1", order, "cust-1", 1, SagaMode.Choreography, [new OrderPlacedLine("SKU-1", "Mug", 2, 10.5m)], "EUR", 21m, At),
-            nameof(OrderConfirmed) => new OrderConfirmed($"{order}:2", order, "cust-1", 2, At),
+            nameof(OrderConfirmed) => new OrderConfirmed($"{order}:2", order, "cust-1", 2, At, SagaMode.Orchestration),
             nameof(OrderCancelled) => new OrderCancelled($"{order}:2", order, "cust-1", 2, "declined", At),
             nameof(OrderReviewed) => new OrderReviewed($"{order}:2", order, "cust-1", 2, SagaMode.Choreography, Approved: true, "alice", null, At),
             nameof(PaymentSucceeded) => new PaymentSucceeded("pay-1:1", order, "cust-1", "pay-1", 21m, "EUR", 1, At),

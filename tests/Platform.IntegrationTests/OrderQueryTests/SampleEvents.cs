@@ -24,7 +24,7 @@ internal sealed record SampleOrder(string OrderId, string CustomerId, DateTimeOf
         occurredAt = At,
     };
 
-    public OrderConfirmed Confirmed() => new($"{OrderId}:2", OrderId, CustomerId, 2, At.AddSeconds(4));
+    public OrderConfirmed Confirmed() => new($"{OrderId}:2", OrderId, CustomerId, 2, At.AddSeconds(4), Orders.Domain.SagaMode.Choreography);
 
     public OrderCancelled Cancelled(string reason) => new($"{OrderId}:2", OrderId, CustomerId, 2, reason, At.AddSeconds(4));
 
