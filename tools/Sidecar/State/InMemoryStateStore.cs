@@ -48,12 +48,15 @@ internal sealed class InMemoryStateStore(TimeProvider time) : IStateStore
     {
         lock (_lock)
         {
-            // Check against the state each operation will see, then apply: nothing is written if one check fails.
-            var snapshot = new Dictionary<string, Item>(_items, StringComparer.Ordinal);
+            // Each operation is checked against the state the ones before it left; if one check fails, the keys
+            // touched so far get their old items back (an undo log of those keys only: copying the whole store made
+            // every transaction as slow as the store is large).
+            var undo = new Dictionary<string, Item?>(StringComparer.Ordinal);
             try
             {
                 foreach (var operation in operations)
                 {
+                    undo.TryAdd(operation.Key, _items.GetValueOrDefault(operation.Key));
                     switch (operation)
                     {
                         case UpsertOperation upsert:
@@ -69,10 +72,16 @@ internal sealed class InMemoryStateStore(TimeProvider time) : IStateStore
             }
             catch
             {
-                _items.Clear();
-                foreach (var (key, item) in snapshot)
+                foreach (var (key, previous) in undo)
                 {
-                    _items[key] = item;
+                    if (previous is null)
+                    {
+                        _items.Remove(key);
+                    }
+                    else
+                    {
+                        _items[key] = previous;
+                    }
                 }
 
                 throw;
