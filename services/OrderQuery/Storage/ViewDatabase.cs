@@ -31,6 +31,9 @@ internal sealed class ViewDatabase(IOptions<OrderQueryOptions> options, TimeProv
             builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         }
 
+        // A connection goes back to the pool as it is: Npgsql's reset would cost a statement per use, and no session
+        // state is set here (the migrations' lock is transaction-scoped).
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
         return builder.Build();
     });
 
