@@ -77,7 +77,37 @@ public sealed class WorkflowStoreTests
 
         await store.SaveAsync(instance, Ct);
 
-        Assert.Equal(["upsert inbox-000000", "upsert inbox-000001", "upsert customStatus", "upsert metadata"], backing.LastTransaction);
+        Assert.Equal(
+            ["delete history-000000", "upsert inbox-000000", "upsert inbox-000001", "upsert customStatus", "upsert metadata"],
+            backing.LastTransaction);
+        await AssertLoadsAsSavedAsync(store, instance);
+    }
+
+    [Fact]
+    public async Task Save_AContinueAsNewCommittedButReportedAnError_TheRestoredHistoryIsWrittenAgain()
+    {
+        var backing = new RecordingStore(new InMemoryStateStore(TimeProvider.System));
+        var store = new WorkflowStore(backing, "saga", "default");
+        var instance = new WorkflowInstance(Id);
+        instance.History.AddRange([Event(1), Event(2)]);
+        await store.SaveAsync(instance, Ct);
+
+        // A continue-as-new turn deletes the history; its save commits, then the connection drops, and the engine
+        // undoes the turn in memory. The next save (an activity result) must bring the history rows back.
+        var history = instance.History.ToList();
+        instance.History.Clear();
+        instance.Inbox.Add(Event(3));
+        backing.FailAfterCommit = true;
+        await Assert.ThrowsAsync<IOException>(() => store.SaveAsync(instance, Ct));
+        instance.History.AddRange(history);
+        instance.Inbox.Clear();
+
+        instance.Inbox.Add(Event(4));
+        await store.SaveAsync(instance, Ct);
+
+        Assert.Equal(
+            ["upsert history-000000", "upsert history-000001", "upsert inbox-000000", "delete customStatus", "upsert metadata"],
+            backing.LastTransaction);
         await AssertLoadsAsSavedAsync(store, instance);
     }
 

@@ -35,13 +35,14 @@ internal sealed class WorkflowInstance(string id)
     /// <summary>Durable timers not yet fired, by timer id (the createTimer action's id).</summary>
     public Dictionary<int, DateTimeOffset> Timers { get; } = [];
 
-    /// <summary>How many history rows the store holds, so a save writes only the new ones.</summary>
-    public int PersistedHistoryCount { get; set; }
-
     /// <summary>
-    /// The inbox events the store holds, by row index (null = not known), so a save rewrites only rows whose event
-    /// changed. Events are compared by reference: an inbox event is never changed once added (turns work on clones).
+    /// The history and inbox events the store holds, by row index (null = not known), so a save writes only rows
+    /// whose event changed. Events are compared by reference: an event is never changed once in either list (turns
+    /// work on clones), and continue-as-new or a restored turn puts other objects at the same indexes.
     /// </summary>
+    public List<HistoryEvent?> PersistedHistory { get; } = [];
+
+    /// <inheritdoc cref="PersistedHistory"/>
     public List<HistoryEvent?> PersistedInbox { get; } = [];
 
     /// <summary>The customStatus row the store holds (null = no row), so a save writes it only when it changed.</summary>

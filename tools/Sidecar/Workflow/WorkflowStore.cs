@@ -18,32 +18,11 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
 
     public async Task SaveAsync(WorkflowInstance instance, CancellationToken cancellationToken)
     {
+        // A row whose event is still the one stored is left alone: a turn adds its new history rows, an activity
+        // result one inbox row. A turn that consumed the head of the inbox shifts the rest, which rewrites them.
         var operations = new List<StateOperation>();
-        for (var i = instance.PersistedHistoryCount; i < instance.History.Count; i++)
-        {
-            operations.Add(Upsert(Key(instance.Id, HistoryName(i)), instance.History[i].ToByteArray()));
-        }
-
-        for (var i = instance.History.Count; i < instance.PersistedHistoryCount; i++)
-        {
-            operations.Add(Delete(Key(instance.Id, HistoryName(i))));
-        }
-
-        // A row whose event is still the one stored is left alone: an activity result adds one row, not one per
-        // event waiting in the inbox. A turn that consumed the head of the inbox shifts the rest, which rewrites them.
-        var persistedInbox = instance.PersistedInbox;
-        for (var i = 0; i < instance.Inbox.Count; i++)
-        {
-            if (i >= persistedInbox.Count || !ReferenceEquals(instance.Inbox[i], persistedInbox[i]))
-            {
-                operations.Add(Upsert(Key(instance.Id, InboxName(i)), instance.Inbox[i].ToByteArray()));
-            }
-        }
-
-        for (var i = instance.Inbox.Count; i < persistedInbox.Count; i++)
-        {
-            operations.Add(Delete(Key(instance.Id, InboxName(i))));
-        }
+        AddChangedRows(operations, instance.Id, instance.History, instance.PersistedHistory, HistoryName);
+        AddChangedRows(operations, instance.Id, instance.Inbox, instance.PersistedInbox, InboxName);
 
         if (instance.PersistedCustomStatusUnknown || !string.Equals(instance.CustomStatus, instance.PersistedCustomStatus, StringComparison.Ordinal))
         {
@@ -59,19 +38,16 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
         }
         catch
         {
-            // The transaction may have committed before the error reached us: the next save rewrites every inbox
-            // row that may be there, and the customStatus row.
-            var rows = Math.Max(instance.Inbox.Count, persistedInbox.Count);
-            persistedInbox.Clear();
-            persistedInbox.AddRange(Enumerable.Repeat<HistoryEvent?>(null, rows));
-
+            // The transaction may have committed before the error reached us: the next save rewrites every row
+            // that may be there (a continue-as-new deleted the whole history), and the customStatus row.
+            ForgetRows(instance.PersistedHistory, instance.History.Count);
+            ForgetRows(instance.PersistedInbox, instance.Inbox.Count);
             instance.PersistedCustomStatusUnknown = true;
             throw;
         }
 
-        instance.PersistedHistoryCount = instance.History.Count;
-        persistedInbox.Clear();
-        persistedInbox.AddRange(instance.Inbox);
+        Remember(instance.PersistedHistory, instance.History);
+        Remember(instance.PersistedInbox, instance.Inbox);
         instance.PersistedCustomStatus = instance.CustomStatus;
         instance.PersistedCustomStatusUnknown = false;
     }
@@ -102,8 +78,8 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
             instance.CustomStatus = StringValue.Parser.ParseFrom(status.Data).Value;
         }
 
-        instance.PersistedHistoryCount = historyLength;
-        instance.PersistedInbox.AddRange(instance.Inbox);
+        Remember(instance.PersistedHistory, instance.History);
+        Remember(instance.PersistedInbox, instance.Inbox);
         instance.PersistedCustomStatus = instance.CustomStatus;
         return instance;
     }
@@ -111,7 +87,7 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
     public async Task DeleteAsync(WorkflowInstance instance, CancellationToken cancellationToken)
     {
         var operations = new List<StateOperation>();
-        for (var i = 0; i < Math.Max(instance.History.Count, instance.PersistedHistoryCount); i++)
+        for (var i = 0; i < Math.Max(instance.History.Count, instance.PersistedHistory.Count); i++)
         {
             operations.Add(Delete(Key(instance.Id, HistoryName(i))));
         }
@@ -124,7 +100,7 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
         operations.Add(Delete(Key(instance.Id, "customStatus")));
         operations.Add(Delete(Key(instance.Id, "metadata")));
         await store.ExecuteTransactionAsync(operations, cancellationToken);
-        instance.PersistedHistoryCount = 0;
+        instance.PersistedHistory.Clear();
         instance.PersistedInbox.Clear();
         instance.PersistedCustomStatus = null;
         instance.PersistedCustomStatusUnknown = false;
@@ -148,6 +124,37 @@ internal sealed class WorkflowStore(IStateStore store, string appId, string @nam
         var entry = await store.GetAsync(key, cancellationToken)
             ?? throw new InvalidDataException($"workflow state row {key} is missing though the metadata row counts it");
         return HistoryEvent.Parser.ParseFrom(entry.Data);
+    }
+
+    /// <summary>Upserts the rows whose event is not the one the store holds, and deletes the rows past the end.</summary>
+    private void AddChangedRows(List<StateOperation> operations, string instanceId, List<HistoryEvent> events, List<HistoryEvent?> persisted, Func<int, string> rowName)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i >= persisted.Count || !ReferenceEquals(events[i], persisted[i]))
+            {
+                operations.Add(Upsert(Key(instanceId, rowName(i)), events[i].ToByteArray()));
+            }
+        }
+
+        for (var i = events.Count; i < persisted.Count; i++)
+        {
+            operations.Add(Delete(Key(instanceId, rowName(i))));
+        }
+    }
+
+    private static void Remember(List<HistoryEvent?> persisted, List<HistoryEvent> events)
+    {
+        persisted.Clear();
+        persisted.AddRange(events);
+    }
+
+    /// <summary>Every row up to the longer of the two lists may or may not hold what we think: all are written next time.</summary>
+    private static void ForgetRows(List<HistoryEvent?> persisted, int eventCount)
+    {
+        var rows = Math.Max(eventCount, persisted.Count);
+        persisted.Clear();
+        persisted.AddRange(Enumerable.Repeat<HistoryEvent?>(null, rows));
     }
 
     private static string HistoryName(int index) => $"history-{index:D6}";
