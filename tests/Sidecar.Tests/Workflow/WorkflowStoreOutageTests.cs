@@ -168,6 +168,28 @@ public sealed class WorkflowStoreOutageTests
         Assert.Equal("stop", state.ReadOutputAs<string>());
     }
 
+    [Fact]
+    public async Task Terminate_TheTurnBehindItContinuesAsNew_TheSidecarStillForcesTheTermination()
+    {
+        await using var run = await OutageRun.StartAsync();
+        var id = "forced-loop-" + Guid.NewGuid().ToString("N");
+        var gate = OutageGate.For(id);
+        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageGatedLoopWorkflow), id, 0);
+        await Eventually.MatchAsync(() => gate.Entered, n => n >= 1, Deadline, "the second turn runs");
+
+        // As above, but the event behind the termination makes the workflow continue as new in that turn.
+        var terminate = run.Worker.Client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken);
+        await Eventually.MatchAsync(() => run.InboxRowsAsync(id), rows => rows >= 1, Deadline, "the termination is in the inbox");
+        await run.Worker.Client.RaiseEventAsync(id, "next", "x", TestContext.Current.CancellationToken);
+        gate.Open();
+
+        // It used to hang here: the history lost its ExecutionStarted, so the instance read Pending, never terminal.
+        await terminate.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        var state = await run.Worker.Client.GetWorkflowStateAsync(id, getInputsAndOutputs: true, TestContext.Current.CancellationToken);
+        Assert.Equal(WorkflowRuntimeStatus.Terminated, state!.RuntimeStatus);
+        Assert.Equal("stop", state.ReadOutputAs<string>());
+    }
+
     private static async Task<WorkflowRuntimeStatus?> StatusAsync(OutageRun run, string id) =>
         (await run.Worker.Client.GetWorkflowStateAsync(id, getInputsAndOutputs: false, TestContext.Current.CancellationToken))?.RuntimeStatus;
 
@@ -218,6 +240,7 @@ public sealed class WorkflowStoreOutageTests
                 options.RegisterWorkflow<OutageGatedActivityWorkflow>();
                 options.RegisterWorkflow<OutageGatedTurnWorkflow>();
                 options.RegisterWorkflow<OutageGatedApprovalWorkflow>();
+                options.RegisterWorkflow<OutageGatedLoopWorkflow>();
                 options.RegisterActivity<OutageGatedActivity>();
                 options.RegisterWorkflow<OutageParentWorkflow>();
                 options.RegisterWorkflow<OutageChildWorkflow>();
@@ -346,6 +369,19 @@ internal sealed class OutageGatedApprovalWorkflow : Workflow<string, string>
         await context.CreateTimer(TimeSpan.FromMilliseconds(1));
         OutageGate.For(context.InstanceId).Pass();
         return "decision:" + await context.WaitForExternalEventAsync<string>("approve");
+    }
+}
+
+/// <summary>Holds its second turn at the gate, then continues as new on every "next" event.</summary>
+internal sealed class OutageGatedLoopWorkflow : Workflow<int, int>
+{
+    public override async Task<int> RunAsync(WorkflowContext context, int round)
+    {
+        await context.CreateTimer(TimeSpan.FromMilliseconds(1));
+        OutageGate.For(context.InstanceId).Pass();
+        await context.WaitForExternalEventAsync<string>("next");
+        context.ContinueAsNew(round + 1);
+        return round;
     }
 }
 

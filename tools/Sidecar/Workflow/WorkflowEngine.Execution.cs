@@ -84,7 +84,9 @@ internal sealed partial class WorkflowEngine
             if (!instance.IsTerminal && batch.LastOrDefault(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionTerminated) is { } terminated)
             {
                 // The SDK answers a termination only when it is the turn's newest event; when another event arrived
-                // behind it, daprd forces TERMINATED with the terminate input as result (contract §6.5).
+                // behind it, daprd forces TERMINATED with the terminate input as result (contract §6.5). A turn that
+                // continued as new left its new ExecutionStarted in the inbox: it opens the terminated history.
+                instance.History.AddRange(instance.Inbox.Where(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionStarted));
                 instance.History.Add(NewEvent(e => e.ExecutionCompleted = new ExecutionCompletedEvent { WorkflowStatus = OrchestrationStatus.Terminated, Result = terminated.ExecutionTerminated.Input }));
                 instance.Timers.Clear();
                 instance.Activities.Clear();
