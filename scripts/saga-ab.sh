@@ -18,6 +18,10 @@ shift 2
 for dir in "$a" "$b" "$b" "$a"; do
   sleep "${PAUSE:-30}"
   echo "== $dir $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)"
-  (cd "$dir" && dotnet run -c Release --no-build --project benchmarks/Saga.Benchmarks -- "$@" 2>&1 \
-    | grep -A4 '^| orchestration\|^| choreography\|^| monolith' | grep -v '^|---')
+  output=$(cd "$dir" && dotnet run -c Release --no-build --project benchmarks/Saga.Benchmarks -- "$@" 2>&1) || true
+  # A run that printed no result row (not built, crashed) shows its output instead of ending the comparison.
+  if ! grep -A4 '^| orchestration\|^| choreography\|^| monolith' <<<"$output" | grep -v '^|---'; then
+    echo "no result row; the run printed:"
+    tail -20 <<<"$output"
+  fi
 done
