@@ -145,45 +145,29 @@ public sealed class WorkflowStoreOutageTests
         Assert.Equal(WorkflowRuntimeStatus.Terminated, await StatusAsync(run, id));
     }
 
-    [Fact]
-    public async Task Terminate_AnotherEventArrivesBehindIt_TheSidecarForcesTheTermination()
+    /// <summary>
+    /// While the second turn is held, the termination and then another event queue up: the next turn's newest
+    /// event is not the termination, so the SDK does not answer it and daprd forces it (contract §6.5). The event
+    /// is either one the workflow does not wait for, or one that makes it continue as new in that very turn.
+    /// Both used to hang: the termination was never applied; after continue-as-new the history lost its
+    /// ExecutionStarted, so the instance read Pending, never terminal.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(OutageGatedApprovalWorkflow), "x", "unrelated")]
+    [InlineData(nameof(OutageGatedLoopWorkflow), 0, "next")]
+    public async Task Terminate_AnotherEventArrivesBehindIt_TheSidecarForcesTheTermination(string workflow, object input, string eventBehind)
     {
         await using var run = await OutageRun.StartAsync();
         var id = "forced-" + Guid.NewGuid().ToString("N");
         var gate = OutageGate.For(id);
-        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageGatedApprovalWorkflow), id, "x");
+        await run.Worker.Client.ScheduleNewWorkflowAsync(workflow, id, input);
         await Eventually.MatchAsync(() => gate.Entered, n => n >= 1, Deadline, "the second turn runs");
 
-        // While the second turn is held, the termination and then an event the workflow does not wait for queue up:
-        // the next turn's newest event is not the termination, so the SDK does not answer it (contract §6.5).
         var terminate = run.Worker.Client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken);
         await Eventually.MatchAsync(() => run.InboxRowsAsync(id), rows => rows >= 1, Deadline, "the termination is in the inbox");
-        await run.Worker.Client.RaiseEventAsync(id, "unrelated", "x", TestContext.Current.CancellationToken);
+        await run.Worker.Client.RaiseEventAsync(id, eventBehind, "x", TestContext.Current.CancellationToken);
         gate.Open();
 
-        // It used to hang here: the instance kept waiting and the termination was never applied.
-        await terminate.WaitAsync(Deadline, TestContext.Current.CancellationToken);
-        var state = await run.Worker.Client.GetWorkflowStateAsync(id, getInputsAndOutputs: true, TestContext.Current.CancellationToken);
-        Assert.Equal(WorkflowRuntimeStatus.Terminated, state!.RuntimeStatus);
-        Assert.Equal("stop", state.ReadOutputAs<string>());
-    }
-
-    [Fact]
-    public async Task Terminate_TheTurnBehindItContinuesAsNew_TheSidecarStillForcesTheTermination()
-    {
-        await using var run = await OutageRun.StartAsync();
-        var id = "forced-loop-" + Guid.NewGuid().ToString("N");
-        var gate = OutageGate.For(id);
-        await run.Worker.Client.ScheduleNewWorkflowAsync(nameof(OutageGatedLoopWorkflow), id, 0);
-        await Eventually.MatchAsync(() => gate.Entered, n => n >= 1, Deadline, "the second turn runs");
-
-        // As above, but the event behind the termination makes the workflow continue as new in that turn.
-        var terminate = run.Worker.Client.TerminateWorkflowAsync(id, "stop", TestContext.Current.CancellationToken);
-        await Eventually.MatchAsync(() => run.InboxRowsAsync(id), rows => rows >= 1, Deadline, "the termination is in the inbox");
-        await run.Worker.Client.RaiseEventAsync(id, "next", "x", TestContext.Current.CancellationToken);
-        gate.Open();
-
-        // It used to hang here: the history lost its ExecutionStarted, so the instance read Pending, never terminal.
         await terminate.WaitAsync(Deadline, TestContext.Current.CancellationToken);
         var state = await run.Worker.Client.GetWorkflowStateAsync(id, getInputsAndOutputs: true, TestContext.Current.CancellationToken);
         Assert.Equal(WorkflowRuntimeStatus.Terminated, state!.RuntimeStatus);

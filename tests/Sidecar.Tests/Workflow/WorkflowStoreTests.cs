@@ -19,8 +19,7 @@ public sealed class WorkflowStoreTests
     [Fact]
     public async Task Save_AnEventJoinsTheInbox_WritesItsRowAndTheMetadataOnly()
     {
-        var backing = new RecordingStore(new InMemoryStateStore(TimeProvider.System));
-        var store = new WorkflowStore(backing, "saga", "default");
+        var (backing, store) = NewStore();
         var instance = new WorkflowInstance(Id);
         instance.Inbox.Add(Event(1));
         instance.CustomStatus = "\"reserving\"";
@@ -36,8 +35,7 @@ public sealed class WorkflowStoreTests
     [Fact]
     public async Task Save_ATurnConsumedTheInboxHead_RewritesTheShiftedRowsAndDeletesTheLast()
     {
-        var backing = new RecordingStore(new InMemoryStateStore(TimeProvider.System));
-        var store = new WorkflowStore(backing, "saga", "default");
+        var (backing, store) = NewStore();
         var instance = new WorkflowInstance(Id);
         instance.Inbox.AddRange([Event(1), Event(2), Event(3)]);
         await store.SaveAsync(instance, Ct);
@@ -56,8 +54,7 @@ public sealed class WorkflowStoreTests
     [Fact]
     public async Task Save_ThePreviousSaveCommittedButReportedAnError_RewritesEveryRowItMayHaveChanged()
     {
-        var backing = new RecordingStore(new InMemoryStateStore(TimeProvider.System));
-        var store = new WorkflowStore(backing, "saga", "default");
+        var (backing, store) = NewStore();
         var instance = new WorkflowInstance(Id);
         instance.Inbox.AddRange([Event(1), Event(2)]);
         instance.CustomStatus = "\"reserving\"";
@@ -86,8 +83,7 @@ public sealed class WorkflowStoreTests
     [Fact]
     public async Task Save_AContinueAsNewCommittedButReportedAnError_TheRestoredHistoryIsWrittenAgain()
     {
-        var backing = new RecordingStore(new InMemoryStateStore(TimeProvider.System));
-        var store = new WorkflowStore(backing, "saga", "default");
+        var (backing, store) = NewStore();
         var instance = new WorkflowInstance(Id);
         instance.History.AddRange([Event(1), Event(2)]);
         await store.SaveAsync(instance, Ct);
@@ -109,6 +105,12 @@ public sealed class WorkflowStoreTests
             ["upsert history-000000", "upsert history-000001", "upsert inbox-000000", "delete customStatus", "upsert metadata"],
             backing.LastTransaction);
         await AssertLoadsAsSavedAsync(store, instance);
+    }
+
+    private static (RecordingStore Backing, WorkflowStore Store) NewStore()
+    {
+        var backing = new RecordingStore(new InMemoryStateStore(TimeProvider.System));
+        return (backing, new WorkflowStore(backing, "saga", "default"));
     }
 
     private static async Task AssertLoadsAsSavedAsync(WorkflowStore store, WorkflowInstance saved)
