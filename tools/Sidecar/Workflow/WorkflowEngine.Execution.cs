@@ -12,21 +12,27 @@ internal sealed partial class WorkflowEngine
         await ReadyStoreAsync();
         var streamId = Interlocked.Increment(ref _nextStreamId);
         WorkflowLog.WorkerConnected(_logger, streamId);
+        using var untilStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
         try
         {
-            await foreach (var token in _work.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var token in _work.Reader.ReadAllAsync(untilStop.Token))
             {
                 if (await ClaimAsync(token, streamId) is not { } item)
                 {
                     continue; // stale: the instance moved on since the token was queued
                 }
 
-                await stream.WriteAsync(item, cancellationToken);
+                await stream.WriteAsync(item, untilStop.Token);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The worker disconnected.
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // daprd ends the stream so when it stops (durabletask-go's errShuttingDown); the SDK connects again.
+            throw ShuttingDown(StatusCode.Cancelled);
         }
         finally
         {

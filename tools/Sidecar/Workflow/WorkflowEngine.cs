@@ -30,12 +30,19 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
     private readonly ILogger<WorkflowEngine> _logger;
     private readonly WorkflowStore? _store;
     private readonly DurableTimers _timers;
+
+    /// <summary>
+    /// The sidecar is stopping: the calls that wait on workflows (the worker's stream, the client's waits) end then,
+    /// as daprd's do, instead of holding the stop until the host's shutdown timeout.
+    /// </summary>
+    private readonly CancellationToken _stopping;
     private TaskCompletionSource _instanceCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextStreamId;
 
-    public WorkflowEngine(SidecarOptions options, ComponentRegistry registry, TimeProvider time, ILogger<WorkflowEngine> logger)
+    public WorkflowEngine(SidecarOptions options, ComponentRegistry registry, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<WorkflowEngine> logger)
     {
         _options = options;
+        _stopping = lifetime.ApplicationStopping;
         _time = time;
         _logger = logger;
         var actorStore = registry.StateStores.Values.FirstOrDefault(s => s.IsActorStateStore);
@@ -440,9 +447,14 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the instance meets <paramref name="condition"/>. The sidecar's stop ends the wait with Unavailable,
+    /// as when daprd goes away; the SDK's waits then try again.
+    /// </summary>
     private async Task WaitUntilAsync(string instanceId, Func<WorkflowInstance, bool> condition, CancellationToken cancellationToken)
     {
         await _loaded.Task;
+        using var untilStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping);
         while (true)
         {
             var created = Volatile.Read(ref _instanceCreated).Task;
@@ -461,10 +473,16 @@ internal sealed partial class WorkflowEngine : IAsyncDisposable
                 changed = created;
             }
 
-            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken));
+            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(1), untilStop.Token));
             cancellationToken.ThrowIfCancellationRequested();
+            if (_stopping.IsCancellationRequested)
+            {
+                throw ShuttingDown(StatusCode.Unavailable);
+            }
         }
     }
+
+    private static RpcException ShuttingDown(StatusCode status) => new(new Status(status, "shutting down"));
 
     private static GetInstanceResponse Describe(WorkflowInstance instance, bool withPayloads)
     {
