@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Sidecar.Runner;
 
 namespace Platform.Testing;
 
@@ -50,12 +51,8 @@ public static class ProcessRunner
         return output.ToString();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A loopback port free now and never handed out before in this process (see <see cref="PortPicker"/>).</summary>
+    public static int FreePort() => PortPicker.Any.Next();
 
     public static async Task WaitForPortAsync(int port, TimeSpan timeout)
     {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sidecar.Api;
@@ -7,6 +5,7 @@ using Sidecar.Components;
 using Sidecar.Invocation;
 using Sidecar.PubSub;
 using Sidecar.Resources;
+using Sidecar.Runner;
 using Sidecar.State;
 
 namespace Sidecar.Hosting;
@@ -54,9 +53,10 @@ public sealed class SidecarHost : IAsyncDisposable
 
     private static async Task<SidecarHost> StartOnceAsync(SidecarOptions options, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
     {
-        // The HTTP port is picked after the gRPC one and must differ: a port just released may be handed out again.
-        options = options with { GrpcPort = options.GrpcPort == 0 ? FreePort(except: options.HttpPort) : options.GrpcPort };
-        options = options with { HttpPort = options.HttpPort == 0 ? FreePort(except: options.GrpcPort) : options.HttpPort };
+        // An automatic port must not be the other one when that one is given.
+        var ports = new PortPicker([options.GrpcPort, options.HttpPort]);
+        options = options with { GrpcPort = options.GrpcPort == 0 ? ports.Next() : options.GrpcPort };
+        options = options with { HttpPort = options.HttpPort == 0 ? ports.Next() : options.HttpPort };
         var resources = ResourceLoader.Load(options.ResourcesPaths, options.ConfigFile, options.AppId, options.EnvironmentLookup ?? Environment.GetEnvironmentVariable);
         var registry = await ComponentRegistry.CreateAsync(resources, options, cancellationToken);
 
@@ -155,20 +155,6 @@ public sealed class SidecarHost : IAsyncDisposable
             var registry = _app.Services.GetRequiredService<ComponentRegistry>();
             await _app.DisposeAsync();
             await registry.DisposeAsync();
-        }
-    }
-
-    private static int FreePort(int except)
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            if (port != except)
-            {
-                return port;
-            }
         }
     }
 }
