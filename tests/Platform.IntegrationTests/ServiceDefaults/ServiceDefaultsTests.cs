@@ -8,7 +8,7 @@ namespace Platform.IntegrationTests.ServiceDefaults;
 /// <summary>What every service gets from services/ServiceDefaults, checked on each of them.</summary>
 public sealed class ServiceDefaultsTests(PostgresFixture postgres)
 {
-    public static TheoryData<string> AppIds => ["catalog", "orders", "payments", "inventory", "order-saga", "order-query", "gateway"];
+    public static TheoryData<string> AppIds => ["catalog", "orders", "payments", "inventory", "order-saga", "order-query", "gateway", "operations"];
 
     [Theory]
     [MemberData(nameof(AppIds))]
@@ -76,6 +76,7 @@ public sealed class ServiceDefaultsTests(PostgresFixture postgres)
         "order-saga" => environment.StartServiceAsync<OrderSaga.OrderSagaOptions>(appId),
         "order-query" => StartOrderQueryAsync(environment),
         "gateway" => environment.StartServiceAsync<Gateway.GatewayOptions>(appId),
+        "operations" => environment.StartServiceAsync<global::Operations.OperationsOptions>(appId),
         _ => throw new ArgumentOutOfRangeException(nameof(appId)),
     };
 
