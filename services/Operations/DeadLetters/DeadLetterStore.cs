@@ -18,6 +18,8 @@ public sealed class DeadLetterStore(DaprClient dapr, TimeProvider time, IOptions
 {
     private const string IndexKey = "deadletters-index";
 
+    private const string DeadLetterSuffix = "-dlq";
+
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
     // Attributes daprd sets again on a publish, or that would make a replay expire or join the old trace.
@@ -56,7 +58,7 @@ public sealed class DeadLetterStore(DaprClient dapr, TimeProvider time, IOptions
                 }
             }
 
-            ThrowIfGivingUp(attempt);
+            await BackoffAfterConflictAsync(attempt, cancellationToken);
         }
     }
 
@@ -90,9 +92,10 @@ public sealed class DeadLetterStore(DaprClient dapr, TimeProvider time, IOptions
             return null;
         }
 
-        if (deadLetter.Topic is not { } topic || deadLetter.EventId is null)
+        // Only ever back to the topic the dead-letter topic belongs to (DESIGN §4: <topic>-dlq), whatever the body says.
+        if (deadLetter.EventId is null || deadLetter.Topic is not { } topic || deadLetter.DeadLetterTopic != topic + DeadLetterSuffix)
         {
-            throw new NotReplayableException(id);
+            throw new NotReplayableException(id, deadLetter.Topic is null ? "it was no CloudEvent, so it names no topic" : $"it names topic '{deadLetter.Topic}', which {deadLetter.DeadLetterTopic} is not the dead-letter topic of");
         }
 
         var envelope = deadLetter.Event.DeepClone().AsObject();
@@ -114,7 +117,7 @@ public sealed class DeadLetterStore(DaprClient dapr, TimeProvider time, IOptions
                 return replayed;
             }
 
-            ThrowIfGivingUp(attempt);
+            await BackoffAfterConflictAsync(attempt, cancellationToken);
         }
     }
 
@@ -163,13 +166,16 @@ public sealed class DeadLetterStore(DaprClient dapr, TimeProvider time, IOptions
         }
     }
 
-    private void ThrowIfGivingUp(int attempt)
+    /// <summary>Gives up after the configured attempts; otherwise a short random pause, so racing writers spread out.</summary>
+    private Task BackoffAfterConflictAsync(int attempt, CancellationToken cancellationToken)
     {
         logger.ConcurrentChange(attempt);
         if (attempt >= _options.MaxWriteAttempts)
         {
             throw new ConcurrencyConflictException($"dead letters kept changing concurrently; gave up after {attempt} attempts");
         }
+
+        return Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * Math.Min(attempt, 10))), time, cancellationToken);
     }
 
     /// <summary>daprd answers a failed ETag or first-write condition in a transaction with Internal (sidecar contract §2.4).</summary>
@@ -179,5 +185,5 @@ public sealed class DeadLetterStore(DaprClient dapr, TimeProvider time, IOptions
             || rpc.Status.Detail.Contains("no item was updated", StringComparison.OrdinalIgnoreCase));
 }
 
-/// <summary>The dead letter's body was no CloudEvent, so there is no topic to publish it to again.</summary>
-public sealed class NotReplayableException(string id) : Exception($"dead letter {id} was not a CloudEvent: it names no topic to replay to");
+/// <summary>The dead letter cannot be published again: it names no topic, or one its dead-letter topic does not belong to.</summary>
+public sealed class NotReplayableException(string id, string reason) : Exception($"dead letter {id} cannot be replayed: {reason}");

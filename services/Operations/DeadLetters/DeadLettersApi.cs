@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using ServiceDefaults;
 
@@ -18,17 +19,18 @@ public static partial class DeadLettersApi
         group.MapGet("/{id}", GetDeadLetter).WithName(nameof(GetDeadLetter)).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/replay", ReplayDeadLetter).WithName(nameof(ReplayDeadLetter))
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        // Deliveries from the sidecar, not part of the API.
-        group.MapPost("/arrivals/{deadLetterTopic}", KeepArrival).ExcludeFromDescription();
+        // Deliveries from the sidecar, not part of the API. Without the 64 KiB limit of the API: an event too large for
+        // its consumers is exactly one that gets here, and a refused delivery would be retried without end.
+        group.MapPost("/arrivals/{deadLetterTopic}", KeepArrival).ExcludeFromDescription().WithMetadata(new DisableRequestSizeLimitAttribute());
         return group;
     }
 
     internal static async Task<Results<Ok<TopicStatus>, ValidationProblem>> KeepArrival(
         string deadLetterTopic, HttpRequest request, DeadLetterStore store, CancellationToken cancellationToken)
     {
-        if (InvalidTopic(deadLetterTopic) is { } invalid)
+        if (!DaprNames.DeadLetterTopics.Contains(deadLetterTopic))
         {
-            return invalid;
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["deadLetterTopic"] = [$"'{deadLetterTopic}' is not a dead-letter topic of the platform."] });
         }
 
         using var body = new MemoryStream();

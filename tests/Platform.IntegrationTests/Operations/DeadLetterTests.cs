@@ -110,8 +110,13 @@ public sealed class DeadLetterTests(PostgresFixture postgres)
             ["active"] = true,
             ["occurredAt"] = DateTimeOffset.UtcNow,
         };
-        // A ProductCreated that orders gave up on: it sits on catalog-dlq, so orders cannot price the product yet.
-        await PublishDeadLetterAsync(operations, "catalog-dlq", DeadLetteredEvent("catalog", "ProductCreated", product));
+        // A ProductCreated that orders gave up on: it sits on catalog-dlq, so orders cannot price the product yet. It
+        // carries what a replay must not copy: its first publication's time and trace, and an expiration.
+        var original = DeadLetteredEvent("catalog", "ProductCreated", product);
+        original["time"] = "2026-01-02T03:04:05Z";
+        original["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        original["expiration"] = DateTimeOffset.UtcNow.AddHours(1).ToString("O");
+        await PublishDeadLetterAsync(operations, "catalog-dlq", original);
         var kept = await Eventually.MatchAsync(
             () => operations.Http.GetFromJsonAsync<DeadLetterPage>("/dead-letters", Cancellation)!,
             p => p!.Total == 1,
@@ -129,6 +134,35 @@ public sealed class DeadLetterTests(PostgresFixture postgres)
             Timeout,
             "orders prices the product from the replayed ProductCreated");
         Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+
+        // On the topic: the same CloudEvent (id, source, type, data), published anew (no old time, trace or expiration).
+        var entries = await environment.Redis.Database.StreamRangeAsync("catalog");
+        var replayed = Assert.Single(entries.Select(e => JsonNode.Parse((string)e.Values.First(v => v.Name == "data").Value!)!.AsObject()), e => (string?)e["data"]?["sku"] == sku);
+        Assert.Equal(
+            ((string?)original["id"], "catalog", "ProductCreated", (string?)product["eventId"]),
+            ((string?)replayed["id"], (string?)replayed["source"], (string?)replayed["type"], (string?)replayed["data"]!["eventId"]));
+        Assert.Null(replayed["expiration"]);
+        Assert.NotEqual((string?)original["time"], (string?)replayed["time"]);
+        Assert.NotEqual((string?)original["traceparent"], (string?)replayed["traceparent"]);
+    }
+
+    [Fact]
+    public async Task LargerThanTheApiLimit_KeptAll()
+    {
+        await using var environment = await ServiceEnvironment.StartAsync(postgres.Server);
+        var operations = await environment.StartServiceAsync<global::Operations.OperationsOptions>("operations");
+        // Over the 64 KiB every app's API takes: the kind of event its consumers refuse, so the kind that lands here.
+        var large = DeadLetteredEvent("orders", "OrderPlaced", new JsonObject { ["note"] = new string('x', 200 * 1024) });
+
+        await PublishDeadLetterAsync(operations, "orders-dlq", large);
+
+        var page = await Eventually.MatchAsync(
+            () => operations.Http.GetFromJsonAsync<DeadLetterPage>("/dead-letters", Cancellation)!,
+            p => p!.Total == 1,
+            Timeout,
+            "operations keeps the large dead letter");
+        var whole = await operations.Http.GetFromJsonAsync<JsonObject>($"/dead-letters/{page!.Items[0].Id}", Cancellation);
+        Assert.Equal(200 * 1024, ((string?)whole!["event"]!["data"]!["note"])!.Length);
     }
 
     [Fact]
@@ -143,13 +177,27 @@ public sealed class DeadLetterTests(PostgresFixture postgres)
         var kept = await operations.Http.GetFromJsonAsync<DeadLetterPage>("/dead-letters", Cancellation);
         Assert.Equal((1, null), (kept!.Total, kept.Items[0].Topic));
 
+        // A CloudEvent on catalog-dlq that claims to come from payments is kept, but never published to payments.
+        var forged = DeadLetteredEvent("payments", "PaymentSucceeded", new JsonObject { ["orderId"] = "x" });
+        await PublishDeadLetterAsync(operations, "catalog-dlq", forged);
+        var both = await Eventually.MatchAsync(
+            () => operations.Http.GetFromJsonAsync<DeadLetterPage>("/dead-letters", Cancellation)!,
+            p => p!.Total == 2,
+            Timeout,
+            "operations keeps the forged dead letter");
+        var notAFoundTopic = await operations.Http.PostAsync($"/dead-letters/{both!.Items[0].Id}/replay", null, Cancellation);
         var notReplayable = await operations.Http.PostAsync($"/dead-letters/{kept.Items[0].Id}/replay", null, Cancellation);
         var unknown = await operations.Http.PostAsync($"/dead-letters/{new string('0', 32)}/replay", null, Cancellation);
         var badId = await operations.Http.GetAsync("/dead-letters/not-an-id", Cancellation);
         var badLimit = await operations.Http.GetAsync("/dead-letters?limit=0", Cancellation);
 
-        Assert.Equal((HttpStatusCode.Conflict, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.BadRequest), (notReplayable.StatusCode, unknown.StatusCode, badId.StatusCode, badLimit.StatusCode));
-        foreach (var response in new[] { notReplayable, unknown, badId, badLimit })
+        var unknownTopic = await operations.Http.PostAsync("/dead-letters/arrivals/nowhere-dlq", new StringContent("{}", Encoding.UTF8, "application/json"), Cancellation);
+
+        Assert.Equal(
+            (HttpStatusCode.Conflict, HttpStatusCode.Conflict, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest),
+            (notAFoundTopic.StatusCode, notReplayable.StatusCode, unknown.StatusCode, badId.StatusCode, badLimit.StatusCode, unknownTopic.StatusCode));
+        Assert.Empty(await environment.Redis.Database.StreamRangeAsync("payments"));
+        foreach (var response in new[] { notAFoundTopic, notReplayable, unknown, badId, badLimit, unknownTopic })
         {
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             Assert.NotNull(await response.Content.ReadFromJsonAsync<ProblemDetails>(Cancellation));

@@ -41,7 +41,8 @@ public sealed class PortPicker
     {
         lock (HandedOutLock)
         {
-            while (true)
+            // The OS offers ports at random from about 28 000: far fewer tries find a new one unless nearly all are gone.
+            for (var attempt = 0; attempt < 10_000; attempt++)
             {
                 var port = _freeNow();
                 if (!_reserved.Contains(port) && HandedOut.Add(port))
@@ -49,6 +50,8 @@ public sealed class PortPicker
                     return port;
                 }
             }
+
+            throw new InvalidOperationException($"no free loopback port that this process has not handed out already ({HandedOut.Count} handed out)");
         }
     }
 
