@@ -67,9 +67,17 @@ public static class ScenarioRunner
             Assert.Contains(reason, stored!.RootElement.GetProperty("cancellationReason").GetString(), StringComparison.Ordinal);
             if (fixture.Mode == SagaRunFixture.Orchestration && outcome.ByCustomer)
             {
-                // The fulfilment completed; the customer's cancellation ran as a workflow of its own.
-                using var cancellation = await GetAsync(fixture, "order-saga", $"/sagas/{order.OrderId}/cancellation");
-                Assert.Equal("completed", cancellation!.RootElement.GetProperty("status").GetString());
+                // The fulfilment completed; the customer's cancellation ran as a workflow of its own. The order reads
+                // Cancelled as soon as its last step ran, before the workflow has recorded it and finished: wait.
+                var status = await Settle.UntilAsync(
+                    async () =>
+                    {
+                        using var cancellation = await GetAsync(fixture, "order-saga", $"/sagas/{order.OrderId}/cancellation");
+                        return cancellation?.RootElement.GetProperty("status").GetString();
+                    },
+                    state => state == "completed",
+                    settleTimeout ?? DefaultSettleTimeout);
+                Assert.Equal("completed", status);
             }
             else if (fixture.Mode == SagaRunFixture.Orchestration)
             {

@@ -64,7 +64,8 @@ public sealed class ChoreographedSagaTests(ReliableChoreographyEnvironment world
         Assert.StartsWith("Payment failed", order.GetProperty("cancellationReason").GetString());
         Assert.Equal("Failed", (await world.PaymentAsync(orderId))!.Value.GetProperty("status").GetString());
         await ChoreographyEnvironment.EventuallyAsync(() => world.ReservationStatusAsync(orderId), status => status == "Released", "inventory releases the stock (the compensation)");
-        Assert.Equal((3L, 0L, 0L, 3L), await world.StockAsync(sku));
+        // The reservation's status is stored before the SKU's counts move back (services/Inventory/README.md).
+        await ChoreographyEnvironment.EventuallyAsync(() => world.StockAsync(sku), stock => stock == (3L, 0L, 0L, 3L), "the released units are available again");
         Assert.Null(await world.CreditAsync(customer));
     }
 

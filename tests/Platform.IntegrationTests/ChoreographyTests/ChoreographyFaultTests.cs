@@ -33,9 +33,10 @@ public sealed class ChoreographyFaultTests(FaultyChoreographyEnvironment world) 
 
         // Effects once: stock moved exactly by the confirmed quantities and conserved, one charge per charged order,
         // one award per confirmed order.
-        Assert.Equal((5L, 0L, 5L, 10L), await world.StockAsync(plentiful));
+        // A reservation's status is stored before the SKU's counts move (services/Inventory/README.md): wait for them.
+        await ChoreographyEnvironment.EventuallyAsync(() => world.StockAsync(plentiful), stock => stock == (5L, 0L, 5L, 10L), "the confirmed units committed");
         Assert.Equal((1L, 0L, 0L, 1L), await world.StockAsync(scarce));
-        Assert.Equal((4L, 0L, 0L, 4L), await world.StockAsync(dear));
+        await ChoreographyEnvironment.EventuallyAsync(() => world.StockAsync(dear), stock => stock == (4L, 0L, 0L, 4L), "the declined order's units released");
         foreach (var charged in new[] { first, second, declined })
         {
             Assert.Equal(1, (await world.GatewayChargeAsync(charged))!.Value.GetProperty("charges").GetInt32());

@@ -199,7 +199,9 @@ public sealed class ProjectionTests(ReadSideFixture fixture) : IClassFixture<Rea
         await Service.PublishAsync("catalog", "ProductCreated", SampleOrder.Product(sku, "Teapot", category, 20m, version: 1));
         await Service.PublishAsync("catalog", "ProductCreated", SampleOrder.Product(ReadSide.NewId("SKU"), "Marker", category, 1m));
 
-        // The marker product is published last: once it is visible, the old version has been handled too.
+        // Deliveries run side by side, so the marker can be in before either teapot event: wait until the inbox holds
+        // both of them too.
+        await Eventually.MatchAsync(() => CountInboxRowsAsync(sku), rows => rows == 2, ReadSide.Converge, "both teapot versions handled");
         var page = await Eventually.MatchAsync(
             () => Service.GetAsync<ProductSearchPage>($"/products/search?category={category}"),
             p => p.Total == 2,
@@ -227,12 +229,12 @@ public sealed class ProjectionTests(ReadSideFixture fixture) : IClassFixture<Rea
         Assert.True(stats.P50Ms >= 0 && stats.P99Ms >= stats.P50Ms && stats.MaxMs >= stats.P99Ms);
     }
 
-    private async Task<long> CountInboxRowsAsync(string orderId)
+    private async Task<long> CountInboxRowsAsync(string aggregateId)
     {
         await using var connection = new NpgsqlConnection(Service.Database().DataSource.ConnectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM orderquery.inbox WHERE aggregate_id = @order", connection);
-        command.Parameters.AddWithValue("order", orderId);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM orderquery.inbox WHERE aggregate_id = @aggregate", connection);
+        command.Parameters.AddWithValue("aggregate", aggregateId);
         return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
     }
 }
