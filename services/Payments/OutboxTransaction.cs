@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
-using Grpc.Core;
+using ServiceDefaults;
 
 namespace Payments;
 
@@ -46,18 +46,9 @@ internal static class OutboxTransaction
             await dapr.ExecuteStateTransactionAsync(DaprNames.StateStore, operations, cancellationToken: cancellationToken);
             return true;
         }
-        catch (DaprException exception) when (IsFailedCondition(exception))
+        catch (DaprException exception) when (StateTransactionErrors.IsFailedCondition(exception))
         {
             return false;
         }
     }
-
-    /// <summary>
-    /// daprd answers every failed transaction with Internal; an ETag mismatch reads "possible etag mismatch",
-    /// a first-write on an existing key "no item was updated" (sidecar contract §2.4).
-    /// </summary>
-    private static bool IsFailedCondition(DaprException exception) =>
-        exception.InnerException is RpcException { StatusCode: StatusCode.Internal } rpc
-        && (rpc.Status.Detail.Contains("etag mismatch", StringComparison.OrdinalIgnoreCase)
-            || rpc.Status.Detail.Contains("no item was updated", StringComparison.OrdinalIgnoreCase));
 }

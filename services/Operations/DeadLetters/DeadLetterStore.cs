@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapr;
 using Dapr.Client;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ServiceDefaults;
 
@@ -160,7 +159,7 @@ public sealed class DeadLetterStore(DaprClient dapr, TimeProvider time, IOptions
             await dapr.ExecuteStateTransactionAsync(DaprNames.StateStore, operations, cancellationToken: cancellationToken);
             return true;
         }
-        catch (DaprException exception) when (IsFailedCondition(exception))
+        catch (DaprException exception) when (StateTransactionErrors.IsFailedCondition(exception))
         {
             return false;
         }
@@ -177,12 +176,6 @@ public sealed class DeadLetterStore(DaprClient dapr, TimeProvider time, IOptions
 
         return Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * Math.Min(attempt, 10))), time, cancellationToken);
     }
-
-    /// <summary>daprd answers a failed ETag or first-write condition in a transaction with Internal (sidecar contract §2.4).</summary>
-    private static bool IsFailedCondition(DaprException exception) =>
-        exception.InnerException is RpcException { StatusCode: StatusCode.Internal } rpc
-        && (rpc.Status.Detail.Contains("etag mismatch", StringComparison.OrdinalIgnoreCase)
-            || rpc.Status.Detail.Contains("no item was updated", StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>The dead letter cannot be published again: it names no topic, or one its dead-letter topic does not belong to.</summary>
